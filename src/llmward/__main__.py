@@ -1,0 +1,3 @@
+from llmward.cli import main
+
+raise SystemExit(main())

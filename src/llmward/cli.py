@@ -1,0 +1,62 @@
+"""argparse wiring only: every command is a module in commands/ with add_arguments() and run()."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from llmward import __version__
+from llmward.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, LlmwardError
+
+COMMANDS = {
+    "lint": "check artifact files against the policy packs",
+    "rules": "list the policies",
+    "explain": "print one policy's documentation",
+    "schema": "print the JSON Schema of a file format",
+    "init": "write a commented starter .llmward.yaml",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llmward",
+        description="Policy-as-code for prompts, model pins and guardrail configs.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config/policy error, "
+               "3 internal error, 130 interrupted.")
+    parser.add_argument("--version", action="version", version=f"llmward {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, help_ in COMMANDS.items():
+        module = import_module(f"llmward.commands.{name}")
+        command = sub.add_parser(name, help=help_, description=(module.__doc__ or help_).strip())
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.run(args)
+        from llmward.verified import STORE
+
+        STORE.save()
+        return code
+    except LlmwardError as err:
+        print(f"llmward: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("llmward: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as err:
+        if os.environ.get("LLMWARD_DEBUG"):
+            raise
+        print(f"llmward: internal error: {type(err).__name__}: {err}\n"
+              "Run again with LLMWARD_DEBUG=1 for a traceback, and please report it.",
+              file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,68 @@
+"""Write a commented starter `.llmward.yaml` in the repository root (never overwrites one)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from llmward.errors import UsageError
+
+STARTER = """\
+# llmward configuration. Every key is optional; `llmward schema config` prints the full schema.
+version: 1
+
+# Which files are which kind of artifact (gitignore-style globs, relative to this folder).
+artifacts:
+  prompt: ["**/*.prompt.yaml", "**/*.prompt.yml"]
+  model: ["**/models.yaml", "**/*.models.yaml"]
+  guardrail: ["**/*.guardrails.yaml"]
+
+# Files never read.
+exclude: []
+
+# Path-based environments: policies marked for an environment apply only to artifacts there.
+environments:
+  production: ["prod/**", "prompts/live/**"]
+
+policies:
+  packs: [builtin]   # or a subset: prompt, model, guardrail, governance
+  paths: []          # folders of your own policy packs, same format as the built-in ones
+  catalogs: []       # extra model catalog files (deprecated / retired models)
+
+# Providers and models allowed anywhere in the repository (omit to allow all).
+# allow:
+#   providers: [openai, anthropic]
+#   models: ["openai/gpt-4o-2024-*", "anthropic/claude-sonnet-4-*"]
+
+# The loosest threshold allowed per guardrail rail type (or `default`).
+guardrails:
+  threshold_floor:
+    prompt_injection: 0.8
+    jailbreak: 0.8
+
+# Per-code severity overrides, and codes switched off entirely.
+severity: {}
+disable: []
+
+# The lowest severity that fails `llmward lint` (low | medium | high | critical).
+fail_on: high
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--path", default=".llmward.yaml", help="where to write (default: .llmward.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from llmward.config import parse_config
+    from llmward.output import write_atomic
+
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} already exists (use --force to overwrite)")
+    parse_config(str(target), STARTER.encode())  # the starter must always be a valid config
+    write_atomic(target, STARTER)
+    sys.stdout.write(f"wrote {target}\n")
+    return 0

@@ -1,0 +1,208 @@
+"""The project config: `.llmward.yaml` at the repository root, or `[tool.llmward]` in pyproject.toml.
+
+Never read from the user's home directory: the same repository gives the same verdict on every
+machine. Unknown keys and wrong types are errors with file:line and the allowed keys (exit 2).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+from llmward.errors import ConfigError
+from llmward.validation import FORBID, Constraint, Invalid
+
+Severity = Literal["low", "medium", "high", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+CODE_PATTERN = r"^(PRM|PIN|GRD|GOV|CHG)[0-9]{3}$"
+CONFIG_NAMES = (".llmward.yaml", ".llmward.yml")
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "**/.git/**", "**/node_modules/**", "**/.venv/**", "**/venv/**", "**/.tox/**",
+    "**/__pycache__/**", "**/.llmward_cache/**",
+)
+
+
+@dataclass(frozen=True)
+class ArtifactGlobs:
+    """Which files are which kind of artifact: gitignore-style globs relative to the root."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    prompt: tuple[str, ...] = ("**/*.prompt.yaml", "**/*.prompt.yml")
+    """Prompt templates."""
+    model: tuple[str, ...] = ("**/models.yaml", "**/models.yml", "**/*.models.yaml",
+                              "**/*.models.yml")
+    """Model pin files."""
+    guardrail: tuple[str, ...] = ("**/*.guardrails.yaml", "**/*.guardrails.yml")
+    """Guardrail configs."""
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    packs: tuple[str, ...] = ("builtin",)
+    """Built-in packs to enable: builtin (all), or prompt, model, guardrail, governance."""
+    paths: tuple[str, ...] = ()
+    """Folders of extra policy packs, in the built-in format."""
+    catalogs: tuple[str, ...] = ()
+    """Extra model catalog files (deprecated and retired models)."""
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    providers: tuple[str, ...] | None = None
+    """Providers allowed anywhere in the repository (omit to allow all)."""
+    models: tuple[str, ...] | None = None
+    """Globs over provider/model, e.g. 'openai/gpt-4o-2024-*' (omit to allow all)."""
+
+
+@dataclass(frozen=True)
+class GuardrailConfig:
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    threshold_floor: dict[str, Annotated[float, Constraint(ge=0, le=1)]] = \
+        field(default_factory=dict)
+    """Per rail type (or 'default'): the loosest threshold allowed."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    max_file_bytes: Annotated[int, Constraint(ge=1024)] = 1024 * 1024
+    """Files larger than this are not parsed: they are reported instead."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """llmward project config (.llmward.yaml, or [tool.llmward] in pyproject.toml)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    version: Literal[1] = 1
+    """Config format version."""
+    artifacts: ArtifactGlobs = field(default_factory=ArtifactGlobs)
+    exclude: tuple[str, ...] = ()
+    """Globs of files never read."""
+    policies: PolicyConfig = field(default_factory=PolicyConfig)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    """Per-code severity overrides, e.g. {PIN001: critical}."""
+    disable: tuple[str, ...] = ()
+    """Codes switched off entirely."""
+    environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Path-based environments, e.g. {production: ['prod/**']}."""
+    allow: Allowlist = field(default_factory=Allowlist)
+    guardrails: GuardrailConfig = field(default_factory=GuardrailConfig)
+    limits: Limits = field(default_factory=Limits)
+    fail_on: Severity = "high"
+    """The lowest severity that fails a run."""
+
+    def __post_init__(self) -> None:
+        bad = sorted(c for c in [*self.severity, *self.disable] if not re.match(CODE_PATTERN, c))
+        if bad:
+            raise ValueError(f"not a policy code: {', '.join(bad)} (codes look like PIN001)")
+
+
+class LoadedConfig:
+    """The validated config and where it came from (None: defaults)."""
+
+    def __init__(self, config: Config, source: Path | None, raw: bytes = b"") -> None:
+        self.config = config
+        self.source = source
+        self.raw = raw
+
+
+def find_config(root: Path, explicit: Path | None = None) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+        return explicit
+    for name in CONFIG_NAMES:
+        if (root / name).is_file():
+            return root / name
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and b"[tool.llmward" in pyproject.read_bytes():
+        return pyproject
+    return None
+
+
+def load_config(root: Path, explicit: Path | None = None) -> LoadedConfig:
+    path = find_config(root, explicit)
+    if path is None:
+        return LoadedConfig(Config(), None)
+    raw = path.read_bytes()
+    return LoadedConfig(parse_config(str(path), raw), path, raw)
+
+
+def parse_config(name: str, raw: bytes) -> Config:
+    from llmward.validation import build, validate
+    from llmward.verified import verified
+
+    data, doc = _read(name, raw)
+    with verified(raw, "config") as seen:
+        if seen.ok:
+            return build(Config, data)
+        try:
+            config = validate(Config, data, name, doc)
+        except Invalid as err:
+            raise ConfigError(str(err)) from None
+        seen.mark()
+    return config
+
+
+def _read(name: str, raw: bytes) -> tuple[dict[str, Any], Any]:
+    if name.endswith(".toml"):
+        return _from_toml(name, raw), _toml_locator(raw.decode("utf-8-sig", "replace"))
+    from llmward.parse import parse_bytes
+
+    doc = parse_bytes(name, raw, max_bytes=1024 * 1024)
+    for problem in doc.problems:
+        raise ConfigError(f"{name}:{problem.span.line}:{problem.span.col}: {problem.message}")
+    data = {} if doc.data is None else doc.data
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}:1:1: the config must be a mapping of settings")
+    return data, doc
+
+
+def _from_toml(name: str, raw: bytes) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        table = tomllib.loads(raw.decode("utf-8-sig")).get("tool", {}).get("llmward", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{name}: invalid TOML: {err}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{name}: [tool.llmward] must be a table")
+    return table
+
+
+def _toml_locator(text: str) -> Any:
+    """tomllib keeps no positions: find the line of a key inside [tool.llmward...] by its text."""
+    lines = text.splitlines()
+
+    def locate(loc: list[str]) -> tuple[int, int]:
+        table, best = "", (1, 1)
+        for number, line in enumerate(lines, 1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                table = stripped.strip("[]").strip()
+                if table == ".".join(["tool", "llmward", *loc]):
+                    return number, 1
+                continue
+            key = stripped.split("=", 1)[0].strip().strip('"')
+            if table.startswith("tool.llmward") and loc:
+                path = table.split(".")[2:] + [key]
+                if path == loc[: len(path)]:
+                    best = (number, line.index(key) + 1 if key in line else 1)
+        return best
+
+    return locate

@@ -1,0 +1,190 @@
+"""discover -> parse -> policy -> suppress -> baseline: the one function that composes lint.
+
+Phase A (`scan_file`) reads one file alone: parse, run every policy, note its suppressions. It is
+pure in the file's bytes, so results are cached by content hash and spread over processes.
+Phase B (`lint`) builds the repository index from the summaries, decides the findings that depend
+on other files, then applies suppressions and the baseline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmward import suppress
+from llmward.config import Config
+from llmward.discover import Candidate, Classifier, discover, list_files
+from llmward.findings import Finding, value_hash
+from llmward.parse import parse_bytes
+from llmward.parse.document import Document, Problem, Span
+from llmward.policy.evaluate import Compiled, render, run_policy
+from llmward.policy.model import MatcherMatch
+from llmward.policy.load import PolicySet
+from llmward.repository import KINDS, RepoIndex, Summary, artifacts_of
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    kind: str
+    summaries: tuple[Summary, ...]
+    findings: tuple[Finding, ...]
+    suppressions: tuple[suppress.Suppression, ...]
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: tuple[Finding, ...]  # every finding in scope, suppressed and baselined ones included
+    files: int
+    artifacts: int
+    policies: PolicySet
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config: Config
+    classifier: Classifier
+    policies: PolicySet
+    cache: bool = True
+
+    def by_kind(self) -> dict[str, list[Compiled]]:
+        """Policies by the kind they run on; `file` ones run once per file, `any` on every artifact."""
+        groups: dict[str, list[Compiled]] = {k: [] for k in ("file", "any", *KINDS)}
+        for compiled in self.policies.policies:
+            if _matcher_name(compiled) == "suppression":
+                continue  # decided in phase B, once every finding is known
+            groups[compiled.policy.kind].append(compiled)
+        for kind in KINDS:
+            groups[kind] += groups["any"]
+        return groups
+
+
+def _matcher_name(compiled: Compiled) -> str:
+    match = compiled.policy.match
+    return match.matcher if isinstance(match, MatcherMatch) else ""
+
+
+def read_document(root: Path, path: str, max_bytes: int) -> Document:
+    full = root / path
+    try:
+        real = full.resolve()
+        if not real.is_relative_to(root.resolve()):
+            return _problem_doc(path, "outside-root",
+                                f"symbolic link to {real}, outside the repository: not read")
+        with full.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as err:
+        return _problem_doc(path, "unreadable", f"cannot read file: {err.strerror or err}")
+    return parse_bytes(path, raw, max_bytes=max_bytes)
+
+
+def _problem_doc(path: str, kind: str, message: str) -> Document:
+    return Document(path, "", None, {}, (Problem(kind, message, Span(1, 1, 1, 1)),))
+
+
+def scan_file(settings: Settings, groups: dict[str, list[Compiled]], cand: Candidate) -> FileResult:
+    config = settings.config
+    doc = read_document(settings.root, cand.path, config.limits.max_file_bytes)
+    extras: dict[str, Any] = {"kind": cand.kind, "catalog": settings.policies.catalog}
+    findings = [f for c in groups["file"] for f in run_policy(c, doc, None, config, extras)]
+    artifacts = artifacts_of(cand.kind, doc, settings.classifier.environments_of(cand.path)) \
+        if doc.ok else []
+    for artifact in artifacts:
+        for compiled in groups[artifact.kind]:
+            findings += run_policy(compiled, doc, artifact, config, extras)
+    sups = suppress.parse_suppressions(doc) if doc.ok else []
+    return FileResult(cand.path, cand.kind, tuple(a.summary() for a in artifacts),
+                      tuple(sorted(findings)), tuple(sups))
+
+
+def lint(settings: Settings, scope: Sequence[str] | None = None,
+         baseline: Any = None, jobs: int | None = None) -> LintResult:
+    files = list_files(settings.root)
+    candidates = discover(settings.root, settings.classifier, files)
+    results = scan_all(settings, candidates, jobs, files)
+    index = RepoIndex(s for r in results for s in r.summaries)
+    wanted = _in_scope(scope)
+    findings: list[Finding] = []
+    for result in results:
+        if wanted(result.path):
+            findings += decide(settings.policies, result, index)
+    if baseline is not None:
+        from llmward import baseline as baselines
+
+        findings = baselines.apply(findings, baseline)
+    return LintResult(tuple(sorted(findings)), sum(1 for r in results if wanted(r.path)),
+                      sum(len(r.summaries) for r in results if wanted(r.path)), settings.policies)
+
+
+def scan_all(settings: Settings, candidates: list[Candidate], jobs: int | None,
+             listed: Iterable[str] = ()) -> list[FileResult]:
+    from llmward.cache import Cache
+
+    groups = settings.by_kind()
+    cache = Cache.open(settings, set(listed))
+    results: dict[str, FileResult] = {}
+    todo: list[Candidate] = []
+    for cand in candidates:
+        hit = cache.get(cand) if cache is not None else None
+        if hit is not None:
+            results[cand.path] = hit
+        else:
+            todo.append(cand)
+    for result in _run(settings, groups, todo, jobs):
+        results[result.path] = result
+        if cache is not None:
+            cache.put(result)
+    if cache is not None:
+        cache.save()
+    return [results[c.path] for c in candidates]
+
+
+def _run(settings: Settings, groups: dict[str, list[Compiled]], todo: list[Candidate],
+         jobs: int | None) -> Iterable[FileResult]:
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(todo) < 200:
+        return [scan_file(settings, groups, cand) for cand in todo]
+    from llmward.parallel import scan_parallel
+
+    return scan_parallel(settings, groups, todo, workers)
+
+
+def decide(policies: PolicySet, result: FileResult, index: RepoIndex) -> list[Finding]:
+    kept = [f for f in result.findings if index.holds(f.condition)]
+    kept, problems = suppress.apply(kept, list(result.suppressions), policies.known_codes)
+    return kept + suppression_findings(policies, result.path, problems)
+
+
+def suppression_findings(policies: PolicySet, path: str,
+                         problems: list[suppress.SuppressionProblem]) -> list[Finding]:
+    by_problem: dict[str, Compiled] = {}
+    for compiled in policies.policies:
+        match = compiled.policy.match
+        if isinstance(match, MatcherMatch) and match.matcher == "suppression":
+            by_problem[str(match.options.get("problem"))] = compiled
+    out = []
+    for problem in problems:
+        found = by_problem.get(problem.kind)
+        if found is None:
+            continue
+        compiled = found
+        s = problem.suppression
+        fields = {"detail": problem.detail, "reason": s.reason, "value": s.text, "path": path}
+        out.append(Finding(
+            path=path, line=s.span.line, col=s.span.col, code=compiled.policy.code,
+            end_line=s.span.end_line, end_col=s.span.end_col, severity=compiled.severity,
+            message=render(compiled.policy.message, fields), policy=compiled.policy.id,
+            pointer="", value_hash=value_hash([problem.kind, s.text]), anchor=s.span.line))
+    return out
+
+
+def _in_scope(scope: Sequence[str] | None) -> Any:
+    if not scope:
+        return lambda path: True
+    files = {s for s in scope}
+    folders = tuple(s.rstrip("/") + "/" for s in scope)
+    return lambda path: path in files or path.startswith(folders) or "." in files

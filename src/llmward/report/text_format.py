@@ -1,0 +1,30 @@
+"""`path:line:col: CODE [severity] message`, sorted, then one summary line."""
+
+from __future__ import annotations
+
+from llmward.report import Report
+
+
+def render(report: Report) -> str:
+    lines = [f"{f.path}:{f.line}:{f.col}: {f.code} [{f.severity}] {f.message}"
+             for f in report.active]
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: Report) -> str:
+    result = report.result
+    counts = report.counts()
+    total = sum(counts.values())
+    parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    head = f"{total} finding{'s' if total != 1 else ''}" + (f" ({parts})" if parts else "")
+    extra = []
+    if report.suppressed:
+        extra.append(f"{report.suppressed} suppressed")
+    if report.baselined:
+        extra.append(f"{report.baselined} baselined")
+    tail = f"; {', '.join(extra)}" if extra else ""
+    verdict = f"failing at --fail-on {report.fail_on}" if report.failing else "passing"
+    return (f"{head} in {result.files} file{'s' if result.files != 1 else ''} "
+            f"({result.artifacts} artifacts, {len(result.policies.policies)} policies){tail}: "
+            f"{verdict}")

@@ -1,0 +1,97 @@
+"""The real pre-commit framework runs the hook from .pre-commit-hooks.yaml on a staged change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import GIT_ENV, ROOT, git, make_repo
+
+pytestmark = pytest.mark.slow
+
+MODELS = """\
+models:
+  - id: support-default
+    provider: openai
+    model: gpt-4o-2024-08-06
+    params: {temperature: 0.2, max_tokens: 800}
+"""
+GOOD_PROMPT = """\
+id: triage
+version: "1.0.0"
+owner: "@acme/support"
+description: Sorts incoming tickets.
+model: support-default
+inputs:
+  - {name: ticket, trusted: false, max_length: 4000}
+messages:
+  - role: system
+    content: You sort support tickets into billing, bug or other.
+  - role: user
+    content: "<ticket>{{ ticket }}</ticket>"
+"""
+BAD_PROMPT = GOOD_PROMPT.replace("model: support-default", "model: support-defualt")
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A committed snapshot of this project: what `rev:` would point at."""
+    snapshot = tmp_path_factory.mktemp("llmward-hook")
+    for name in ("src", "policies"):
+        shutil.copytree(ROOT / name, snapshot / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy2(ROOT / name, snapshot / name)
+    make_repo(snapshot, {})
+    git(snapshot, "add", "-A")
+    git(snapshot, "commit", "-q", "-m", "snapshot")
+    return snapshot
+
+
+def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("GIT_CONFIG_GLOBAL", None)  # pre-commit's own git calls need a usable identity file
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=repo, env=env,
+                          capture_output=True, text=True, check=False, timeout=900)
+
+
+def test_hook_fails_on_staged_bad_prompt_then_passes(tmp_path: Path, hook_repo: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"models.yaml": MODELS})
+    (repo / "prompts").mkdir()
+    (repo / "prompts/triage.prompt.yaml").write_text(BAD_PROMPT)
+    git(repo, "add", "prompts/triage.prompt.yaml")
+    home = hook_repo.parent / "pre-commit-home"  # shared: the hook's venv is built once
+    failed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "llmward lint" in failed.stdout and "Failed" in failed.stdout
+    assert ("prompts/triage.prompt.yaml:5:8: PRM011 [high] model pin 'support-defualt'"
+            in failed.stdout), failed.stdout
+    (repo / "prompts/triage.prompt.yaml").write_text(GOOD_PROMPT)
+    git(repo, "add", "prompts/triage.prompt.yaml")
+    passed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
+
+
+def test_hook_resolves_references_against_the_whole_repository(tmp_path: Path,
+                                                                hook_repo: Path) -> None:
+    """Only the prompt is staged, yet its model pin (committed earlier) is found."""
+    repo = make_repo(tmp_path / "repo", {"models.yaml": MODELS})
+    (repo / "triage.prompt.yaml").write_text(GOOD_PROMPT)
+    git(repo, "add", "triage.prompt.yaml")
+    result = pre_commit(repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hook_skips_files_that_are_not_artifacts(tmp_path: Path, hook_repo: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"notes.yaml": "a: [1\n"})
+    (repo / "notes.yaml").write_text("b: [2\n")
+    git(repo, "add", "notes.yaml")
+    result = pre_commit(repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint")
+    assert result.returncode == 0
+    assert "(no files to check)Skipped" in result.stdout
