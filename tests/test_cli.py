@@ -156,6 +156,13 @@ def test_pyproject_config_is_used(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "PIN001" not in out
 
 
+def test_pyproject_dotted_keys_are_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pyproject = '[project]\nname = "x"\n\n[tool]\nllmward.disable = ["PIN001"]\n'
+    repo = make_repo(tmp_path / "r", {"pyproject.toml": pyproject, "models.yaml": MODELS_BAD})
+    _, out, _ = run(repo, capsys=capsys)
+    assert "PIN001" not in out
+
+
 def test_home_directory_config_is_never_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"

@@ -128,9 +128,20 @@ def find_config(root: Path, explicit: Path | None = None) -> Path | None:
         if (root / name).is_file():
             return root / name
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and b"[tool.llmward" in pyproject.read_bytes():
-        return pyproject
-    return None
+    return pyproject if has_tool_table(pyproject) else None
+
+
+def has_tool_table(pyproject: Path) -> bool:
+    """Does pyproject.toml configure llmward (a [tool.llmward] table, or dotted keys)?"""
+    if not pyproject.is_file():
+        return False
+    raw = pyproject.read_bytes()
+    if b"llmward" not in raw:
+        return False
+    try:
+        return "llmward" in _toml(raw).get("tool", {})
+    except ValueError:
+        return True  # let the loader report the syntax error with its position
 
 
 def load_config(root: Path, explicit: Path | None = None) -> LoadedConfig:
@@ -171,14 +182,19 @@ def _read(name: str, raw: bytes) -> tuple[dict[str, Any], Any]:
     return data, doc
 
 
-def _from_toml(name: str, raw: bytes) -> dict[str, Any]:
+def _toml(raw: bytes) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    table: dict[str, Any] = tomllib.loads(raw.decode("utf-8-sig"))
+    return table
+
+
+def _from_toml(name: str, raw: bytes) -> dict[str, Any]:
     try:
-        table = tomllib.loads(raw.decode("utf-8-sig")).get("tool", {}).get("llmward", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        table = _toml(raw).get("tool", {}).get("llmward", {})
+    except ValueError as err:  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
         raise ConfigError(f"{name}: invalid TOML: {err}") from None
     if not isinstance(table, dict):
         raise ConfigError(f"{name}: [tool.llmward] must be a table")

@@ -24,8 +24,9 @@ def find_root(start: Path) -> Path:
 
 
 def _pyproject_has(folder: Path) -> bool:
-    pyproject = folder / "pyproject.toml"
-    return pyproject.is_file() and b"[tool.llmward" in pyproject.read_bytes()
+    from llmward.config import has_tool_table
+
+    return has_tool_table(folder / "pyproject.toml")
 
 
 def root_and_config(root_arg: str | None, paths: list[str], config_arg: str | None,
