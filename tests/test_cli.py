@@ -40,8 +40,13 @@ def run(repo: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int
 
 def test_console_script_reports_finding_with_exact_position(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
-    done = subprocess.run([sys.executable, "-m", "llmward", "lint", "--select", "PIN001"],
-                          cwd=repo, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "llmward", "lint", "--select", "PIN001"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1, done.stderr
     first = done.stdout.splitlines()[0]
     assert first.startswith("models.yaml:4:12: PIN001 [high] 'gpt-4o' is a floating OpenAI alias")
@@ -64,8 +69,9 @@ def test_clean_repository_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixtu
         pytest.param(["--ignore", "PIN001"], None, id="ignored"),
     ],
 )
-def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                    code: int | None) -> None:
+def test_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int | None
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
     got, out, _ = run(repo, *args, capsys=capsys)
     if code is None:
@@ -76,7 +82,8 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: li
 
 BOMB = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]\n"
-    for i in range(9))
+    for i in range(9)
+)
 
 
 @pytest.mark.parametrize(
@@ -87,15 +94,30 @@ BOMB = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
         pytest.param("a.prompt.yaml", b"id: a\nmessages: \xff\n", "GOV003", 2, id="non-utf8"),
         pytest.param("a.prompt.yaml", b"\x00\x01binary", "GOV003", 1, id="binary"),
         pytest.param("a.prompt.yaml", BOMB, "GOV004", 6, id="alias-bomb"),
-        pytest.param("a.prompt.yaml", "id: a\nmessages:\n  - role: robot\n    content: hi\n",
-                     "GOV005", 3, id="wrong-type"),
-        pytest.param("a.prompt.yaml", "id: a\nownr: x\nmessages: [{role: user, content: hi}]\n",
-                     "GOV005", 2, id="unknown-field"),
+        pytest.param(
+            "a.prompt.yaml",
+            "id: a\nmessages:\n  - role: robot\n    content: hi\n",
+            "GOV005",
+            3,
+            id="wrong-type",
+        ),
+        pytest.param(
+            "a.prompt.yaml",
+            "id: a\nownr: x\nmessages: [{role: user, content: hi}]\n",
+            "GOV005",
+            2,
+            id="unknown-field",
+        ),
     ],
 )
-def test_bad_artifact_files_are_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                         name: str, content: str | bytes, code: str,
-                                         line: int) -> None:
+def test_bad_artifact_files_are_findings(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: str | bytes,
+    code: str,
+    line: int,
+) -> None:
     repo = make_repo(tmp_path / "r", {name: content})
     got, out, err = run(repo, "--format", "json", capsys=capsys)
     assert got == 1, err
@@ -103,11 +125,14 @@ def test_bad_artifact_files_are_findings(tmp_path: Path, capsys: pytest.CaptureF
     assert (line, code) in findings
 
 
-def test_fifty_megabyte_file_is_reported_not_read(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_fifty_megabyte_file_is_reported_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {}, commit=False)
     with (repo / "big.prompt.yaml").open("wb") as handle:
-        handle.write(b"id: big\n" + b"# padding padding padding padding padding padding\n" * 1_000_000)
+        handle.write(
+            b"id: big\n" + b"# padding padding padding padding padding padding\n" * 1_000_000
+        )
     assert (repo / "big.prompt.yaml").stat().st_size > 50_000_000
     got, out, _ = run(repo, capsys=capsys)
     assert got == 1
@@ -118,30 +143,41 @@ def test_fifty_megabyte_file_is_reported_not_read(tmp_path: Path,
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        pytest.param("version: 1\nfail_onn: high\n", ".llmward.yaml:2:1: fail_onn: unknown key",
-                     id="unknown-key"),
-        pytest.param("version: 1\nlimits:\n  max_bytes: 10\n",
-                     ".llmward.yaml:3:3: limits.max_bytes: unknown key 'max_bytes'; allowed keys "
-                     "here: max_file_bytes", id="unknown-nested-key"),
-        pytest.param("version: 1\nfail_on: urgent\n", ".llmward.yaml:2:10: fail_on: Input should be",
-                     id="bad-enum"),
+        pytest.param(
+            "version: 1\nfail_onn: high\n",
+            ".llmward.yaml:2:1: fail_onn: unknown key",
+            id="unknown-key",
+        ),
+        pytest.param(
+            "version: 1\nlimits:\n  max_bytes: 10\n",
+            ".llmward.yaml:3:3: limits.max_bytes: unknown key 'max_bytes'; allowed keys "
+            "here: max_file_bytes",
+            id="unknown-nested-key",
+        ),
+        pytest.param(
+            "version: 1\nfail_on: urgent\n",
+            ".llmward.yaml:2:10: fail_on: Input should be",
+            id="bad-enum",
+        ),
         pytest.param("version: 1\nexclude: 5\n", ".llmward.yaml:2:10: exclude:", id="wrong-type"),
         pytest.param("severity: {PINX01: low}\n", "not a policy code: PINX01", id="unknown-code"),
         pytest.param("version: [\n", ".llmward.yaml:2:1:", id="invalid-yaml"),
         pytest.param("policies:\n  packs: [nope]\n", "unknown policy pack 'nope'", id="bad-pack"),
     ],
 )
-def test_config_errors_exit_2_with_position(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                            config: str, expected: str) -> None:
+def test_config_errors_exit_2_with_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str, expected: str
+) -> None:
     repo = make_repo(tmp_path / "r", {".llmward.yaml": config, "models.yaml": MODELS_OK})
-    got, out, err = run(repo, capsys=capsys)
+    got, _out, err = run(repo, capsys=capsys)
     assert got == 2
     assert expected in err, err
     assert "Traceback" not in err
 
 
-def test_pyproject_config_errors_name_the_line(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_pyproject_config_errors_name_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pyproject = '[project]\nname = "x"\n\n[tool.llmward]\nfail_on = "high"\nexclud = []\n'
     repo = make_repo(tmp_path / "r", {"pyproject.toml": pyproject, "models.yaml": MODELS_OK})
     got, _, err = run(repo, capsys=capsys)
@@ -163,8 +199,9 @@ def test_pyproject_dotted_keys_are_read(tmp_path: Path, capsys: pytest.CaptureFi
     assert "PIN001" not in out
 
 
-def test_home_directory_config_is_never_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_home_directory_config_is_never_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / ".llmward.yaml").write_text("disable: [PIN001]\n")
@@ -176,21 +213,35 @@ def test_home_directory_config_is_never_read(tmp_path: Path, capsys: pytest.Capt
 
 def test_broken_user_policy_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     policy = "id: my-rule\ncode: PIN901\nkind: model\nseverity: loud\n"
-    repo = make_repo(tmp_path / "r", {".llmward.yaml": "policies: {paths: [mine]}\n",
-                                      "mine/model/my-rule.yaml": policy, "models.yaml": MODELS_OK})
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".llmward.yaml": "policies: {paths: [mine]}\n",
+            "mine/model/my-rule.yaml": policy,
+            "models.yaml": MODELS_OK,
+        },
+    )
     got, _, err = run(repo, capsys=capsys)
     assert got == 2
     assert "mine/model/my-rule.yaml:4:11: severity: Input should be" in err
 
 
-def test_user_policy_with_invalid_schema_exits_2(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_user_policy_with_invalid_schema_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     policy = (
         "id: my-rule\ncode: PIN901\nkind: model\nseverity: low\ntitle: t\nmessage: m\n"
         "docs: {what: w, why: y, example: e, use_instead: u}\n"
-        "match:\n  select: /model\n  schema: {type: strin}\n")
-    repo = make_repo(tmp_path / "r", {".llmward.yaml": "policies: {paths: [mine]}\n",
-                                      "mine/model/my-rule.yaml": policy, "models.yaml": MODELS_OK})
+        "match:\n  select: /model\n  schema: {type: strin}\n"
+    )
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".llmward.yaml": "policies: {paths: [mine]}\n",
+            "mine/model/my-rule.yaml": policy,
+            "models.yaml": MODELS_OK,
+        },
+    )
     got, _, err = run(repo, capsys=capsys)
     assert got == 2
     assert "my-rule.yaml:10:3: match.schema: invalid JSON Schema" in err
@@ -199,12 +250,19 @@ def test_user_policy_with_invalid_schema_exits_2(tmp_path: Path,
 def test_user_policy_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     policy = (
         "id: no-gpt-3\ncode: PIN901\nkind: model\nseverity: high\ntitle: No GPT-3\n"
-        "message: \"{value} is not allowed here\"\n"
+        'message: "{value} is not allowed here"\n'
         "docs: {what: w, why: y, example: e, use_instead: u}\n"
-        "match:\n  select: /model\n  schema: {not: {pattern: '^gpt-3'}}\n")
+        "match:\n  select: /model\n  schema: {not: {pattern: '^gpt-3'}}\n"
+    )
     models = MODELS_OK.replace("gpt-4o-2024-08-06", "gpt-3.5-turbo-0125")
-    repo = make_repo(tmp_path / "r", {".llmward.yaml": "policies: {paths: [mine]}\n",
-                                      "mine/model/no-gpt-3.yaml": policy, "models.yaml": models})
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".llmward.yaml": "policies: {paths: [mine]}\n",
+            "mine/model/no-gpt-3.yaml": policy,
+            "models.yaml": models,
+        },
+    )
     got, out, _ = run(repo, "--select", "PIN901", capsys=capsys)
     assert got == 1
     assert "models.yaml:4:12: PIN901 [high] gpt-3.5-turbo-0125 is not allowed here" in out
@@ -218,8 +276,9 @@ def test_user_policy_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         pytest.param(["--baseline", "nope.json"], "baseline not found", id="missing-baseline"),
     ],
 )
-def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                             expected: str) -> None:
+def test_usage_errors_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_OK})
     got, _, err = run(repo, *args, capsys=capsys)
     assert got == 2
@@ -233,7 +292,8 @@ def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_internal_error_is_a_message_not_a_traceback(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from llmward import pipeline
 
     def boom(*_: object, **__: object) -> None:
@@ -247,8 +307,9 @@ def test_internal_error_is_a_message_not_a_traceback(
     assert "Traceback" not in err
 
 
-def test_interrupt_exits_130(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupt_exits_130(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from llmward import pipeline
 
     def interrupted(*_: object, **__: object) -> None:
@@ -266,17 +327,29 @@ def test_json_report_matches_its_schema(tmp_path: Path, capsys: pytest.CaptureFi
     jsonschema.validate(report, REPORT_SCHEMA)
     (finding,) = report["findings"]
     assert finding | {"fingerprint": "x", "value_hash": "y"} == {
-        "code": "PIN001", "policy": "openai-floating-alias", "severity": "high",
+        "code": "PIN001",
+        "policy": "openai-floating-alias",
+        "severity": "high",
         "message": "'gpt-4o' is a floating OpenAI alias: pin a dated snapshot such as "
-                   "gpt-4o-2024-08-06",
-        "path": "models.yaml", "line": 4, "column": 12, "end_line": 4, "end_column": 18,
-        "pointer": "/models/0/model", "artifact": "model:support-default",
-        "fingerprint": "x", "value_hash": "y", "suppressed": None, "baselined": False}
+        "gpt-4o-2024-08-06",
+        "path": "models.yaml",
+        "line": 4,
+        "column": 12,
+        "end_line": 4,
+        "end_column": 18,
+        "pointer": "/models/0/model",
+        "artifact": "model:support-default",
+        "fingerprint": "x",
+        "value_hash": "y",
+        "suppressed": None,
+        "baselined": False,
+    }
     assert report["summary"]["findings"] == {"critical": 0, "high": 1, "medium": 0, "low": 0}
 
 
 def test_sarif_is_valid_and_tracks_findings_across_line_moves(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
     _, out, _ = run(repo, "--format", "sarif", capsys=capsys)
     sarif = json.loads(out)
@@ -298,21 +371,25 @@ def test_sarif_is_valid_and_tracks_findings_across_line_moves(
     assert after["partialFingerprints"] == result["partialFingerprints"]
 
 
-def test_github_format_is_chosen_under_actions(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_format_is_chosen_under_actions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
     _, out, _ = run(repo, "--select", "PIN001", capsys=capsys)
     assert out.splitlines()[0] == (
         "::error file=models.yaml,line=4,col=12,endLine=4,title=PIN001 openai-floating-alias::"
-        "[high] 'gpt-4o' is a floating OpenAI alias: pin a dated snapshot such as gpt-4o-2024-08-06")
+        "[high] 'gpt-4o' is a floating OpenAI alias: pin a dated snapshot such as gpt-4o-2024-08-06"
+    )
 
 
-def test_github_format_caps_annotations_per_level(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_github_format_caps_annotations_per_level(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pins = "models:\n" + "".join(
         f"  - {{id: p{i}, provider: openai, model: gpt-4o, params: {{max_tokens: 5}}}}\n"
-        for i in range(15))
+        for i in range(15)
+    )
     repo = make_repo(tmp_path / "r", {"models.yaml": pins})
     _, out, _ = run(repo, "--format", "github", "--select", "PIN001", capsys=capsys)
     lines = out.splitlines()
@@ -320,7 +397,9 @@ def test_github_format_caps_annotations_per_level(tmp_path: Path,
     assert "::notice::5 more finding(s) not annotated" in out
 
 
-def test_output_file_is_written_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_is_written_atomically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
     got, out, _ = run(repo, "--format", "sarif", "--output", "out/report.sarif", capsys=capsys)
     assert got == 1
@@ -330,8 +409,9 @@ def test_output_file_is_written_atomically(tmp_path: Path, capsys: pytest.Captur
     assert oct((repo / "out/report.sarif").stat().st_mode & 0o777) != "0o600"
 
 
-def test_full_disk_keeps_the_old_report(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_keeps_the_old_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import errno
 
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD, "old.json": "previous\n"})
@@ -345,11 +425,14 @@ def test_full_disk_keeps_the_old_report(tmp_path: Path, capsys: pytest.CaptureFi
     assert "old.json: cannot write (No space left on device); nothing was written" in err
     assert (repo / "old.json").read_text() == "previous\n"
     assert sorted(p.name for p in repo.iterdir() if p.name not in (".git", ".llmward_cache")) == [
-        "models.yaml", "old.json"]
+        "models.yaml",
+        "old.json",
+    ]
 
 
-def test_output_into_a_file_path_fails_cleanly(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_into_a_file_path_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD, "blocker": "x"})
     got, _, err = run(repo, "--output", "blocker/r.json", capsys=capsys)
     assert got == 2

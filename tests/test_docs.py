@@ -15,7 +15,8 @@ def test_policies_reference_is_current(capsys: pytest.CaptureFixture[str]) -> No
     generated = capsys.readouterr().out
     current = (ROOT / "docs/policies.md").read_text(encoding="utf-8")
     assert current == generated, (
-        "docs/policies.md is stale: run `llmward rules --all --format markdown > docs/policies.md`")
+        "docs/policies.md is stale: run `llmward rules --all --format markdown > docs/policies.md`"
+    )
 
 
 def test_every_policy_code_has_an_anchor_in_the_reference() -> None:

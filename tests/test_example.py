@@ -35,13 +35,18 @@ EXPECTED = [
 ]
 # The one inline ignore, with its reason: reported in JSON, silent in text, never failing.
 SUPPRESSED = [
-    ("models.yaml", 64, "PIN001",
-     "drift canary, floats on purpose (staging only, no prompt uses it)"),
+    (
+        "models.yaml",
+        64,
+        "PIN001",
+        "drift canary, floats on purpose (staging only, no prompt uses it)",
+    ),
 ]
 
 TEXT_LINE = re.compile(
     r"(?P<path>[^\s:]+):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): (?P<code>(?:PRM|PIN|GRD|GOV)\d{3}) "
-    r"\[(?P<severity>low|medium|high|critical)\] (?P<message>\S.*)")
+    r"\[(?P<severity>low|medium|high|critical)\] (?P<message>\S.*)"
+)
 README_ROW = re.compile(r"^\| `(?P<path>[^`:]+):(?P<line>\d+)` \| (?P<code>[A-Z]{3}\d{3}) \|", re.M)
 
 
@@ -49,8 +54,9 @@ def llmward(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The console script installed beside this interpreter, as a user would run it."""
     script = Path(sysconfig.get_path("scripts")) / ("llmward.exe" if os.name == "nt" else "llmward")
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "llmward"]
-    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [*command, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def json_report(cwd: Path, target: str) -> dict[str, Any]:
@@ -64,13 +70,19 @@ def json_report(cwd: Path, target: str) -> dict[str, Any]:
 
 
 def active(report: dict[str, Any]) -> list[tuple[str, int, str]]:
-    return [(f["path"], f["line"], f["code"]) for f in report["findings"]
-            if f["suppressed"] is None and not f["baselined"]]
+    return [
+        (f["path"], f["line"], f["code"])
+        for f in report["findings"]
+        if f["suppressed"] is None and not f["baselined"]
+    ]
 
 
 def suppressed(report: dict[str, Any]) -> list[tuple[str, int, str, str]]:
-    return [(f["path"], f["line"], f["code"], f["suppressed"]["justification"])
-            for f in report["findings"] if f["suppressed"] is not None]
+    return [
+        (f["path"], f["line"], f["code"], f["suppressed"]["justification"])
+        for f in report["findings"]
+        if f["suppressed"] is not None
+    ]
 
 
 def text_findings(stdout: str) -> list[tuple[str, int, str]]:
@@ -105,7 +117,9 @@ def test_text_lines_are_the_json_findings() -> None:
     report = json_report(ROOT, "examples/support-bot")
     assert text == [
         f"{f['path']}:{f['line']}:{f['column']}: {f['code']} [{f['severity']}] {f['message']}"
-        for f in report["findings"] if f["suppressed"] is None]
+        for f in report["findings"]
+        if f["suppressed"] is None
+    ]
 
 
 def test_example_readme_lists_every_violation() -> None:

@@ -101,8 +101,14 @@ def test_encodings_and_line_endings(raw: bytes) -> None:
 
 def test_yaml_11_scalars_and_keys() -> None:
     d = doc(b"on: yes\ntrusted: no\nwhen: 2024-05-13\nn: 0x10\nt: 1:20\nv: 1.10\n")
-    assert d.data == {"on": True, "trusted": False, "when": "2024-05-13", "n": 16, "t": 80,
-                      "v": 1.1}
+    assert d.data == {
+        "on": True,
+        "trusted": False,
+        "when": "2024-05-13",
+        "n": 16,
+        "t": 80,
+        "v": 1.1,
+    }
 
 
 def test_merge_keys_and_anchors() -> None:

@@ -104,5 +104,6 @@ def test_fixture_findings_are_exact(path: Path, tmp_path: Path) -> None:
     actual = {(f.line, f.code) for f in findings if f.code == code and f.active}
     want = {(line, c) for line, c in expected if c == code}
     assert actual == want, "\n".join(
-        f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings if f.code == code)
+        f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings if f.code == code
+    )
     assert not {(line, c) for line, c in forbidden if c == code} & actual

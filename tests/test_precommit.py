@@ -43,8 +43,9 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A committed snapshot of this project: what `rev:` would point at."""
     snapshot = tmp_path_factory.mktemp("llmward-hook")
     for name in ("src", "policies"):
-        shutil.copytree(ROOT / name, snapshot / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            ROOT / name, snapshot / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, snapshot / name)
     make_repo(snapshot, {})
@@ -56,8 +57,15 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("GIT_CONFIG_GLOBAL", None)  # pre-commit's own git calls need a usable identity file
-    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, check=False, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
 
 
 def test_hook_fails_on_staged_bad_prompt_then_passes(tmp_path: Path, hook_repo: Path) -> None:
@@ -69,8 +77,9 @@ def test_hook_fails_on_staged_bad_prompt_then_passes(tmp_path: Path, hook_repo: 
     failed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "llmward lint" in failed.stdout and "Failed" in failed.stdout
-    assert ("prompts/triage.prompt.yaml:5:8: PRM011 [high] model pin 'support-defualt'"
-            in failed.stdout), failed.stdout
+    assert (
+        "prompts/triage.prompt.yaml:5:8: PRM011 [high] model pin 'support-defualt'" in failed.stdout
+    ), failed.stdout
     (repo / "prompts/triage.prompt.yaml").write_text(GOOD_PROMPT)
     git(repo, "add", "prompts/triage.prompt.yaml")
     passed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
@@ -78,13 +87,16 @@ def test_hook_fails_on_staged_bad_prompt_then_passes(tmp_path: Path, hook_repo: 
     assert "Passed" in passed.stdout
 
 
-def test_hook_resolves_references_against_the_whole_repository(tmp_path: Path,
-                                                                hook_repo: Path) -> None:
+def test_hook_resolves_references_against_the_whole_repository(
+    tmp_path: Path, hook_repo: Path
+) -> None:
     """Only the prompt is staged, yet its model pin (committed earlier) is found."""
     repo = make_repo(tmp_path / "repo", {"models.yaml": MODELS})
     (repo / "triage.prompt.yaml").write_text(GOOD_PROMPT)
     git(repo, "add", "triage.prompt.yaml")
-    result = pre_commit(repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint")
+    result = pre_commit(
+        repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -92,6 +104,8 @@ def test_hook_skips_files_that_are_not_artifacts(tmp_path: Path, hook_repo: Path
     repo = make_repo(tmp_path / "repo", {"notes.yaml": "a: [1\n"})
     (repo / "notes.yaml").write_text("b: [2\n")
     git(repo, "add", "notes.yaml")
-    result = pre_commit(repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint")
+    result = pre_commit(
+        repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint"
+    )
     assert result.returncode == 0
     assert "(no files to check)Skipped" in result.stdout

@@ -30,33 +30,66 @@ SCHEMAS = ROOT / "src/llmward/schemas"
 
 VALID: dict[str, dict[str, Any]] = {
     "prompt": {
-        "id": "support-triage", "version": "1.2.0", "owner": "@acme/support",
-        "description": "Triage", "model": "support-default", "template_format": "jinja2",
+        "id": "support-triage",
+        "version": "1.2.0",
+        "owner": "@acme/support",
+        "description": "Triage",
+        "model": "support-default",
+        "template_format": "jinja2",
         "inputs": [{"name": "ticket", "trusted": False, "max_length": 4000}],
-        "messages": [{"role": "system", "content": "Be brief."},
-                     {"role": "user", "content": "<t>{{ ticket }}</t>"}],
-        "guardrails": ["rails"], "evals": ["evals/a.yaml"], "metadata": {"team": "x"},
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "<t>{{ ticket }}</t>"},
+        ],
+        "guardrails": ["rails"],
+        "evals": ["evals/a.yaml"],
+        "metadata": {"team": "x"},
     },
-    "model": {"models": [{
-        "id": "support-default", "provider": "openai", "model": "gpt-4o-2024-08-06",
-        "revision": None, "params": {"temperature": 0.2, "top_p": 1, "max_tokens": 800,
-                                     "stop": ["###"]},
-        "context_window": 128000, "environments": ["production"], "fallbacks": ["b"],
-    }]},
+    "model": {
+        "models": [
+            {
+                "id": "support-default",
+                "provider": "openai",
+                "model": "gpt-4o-2024-08-06",
+                "revision": None,
+                "params": {"temperature": 0.2, "top_p": 1, "max_tokens": 800, "stop": ["###"]},
+                "context_window": 128000,
+                "environments": ["production"],
+                "fallbacks": ["b"],
+            }
+        ]
+    },
     "guardrail": {
-        "id": "rails", "applies_to": ["support-triage"], "on_error": "block",
-        "input": [{"type": "prompt_injection", "enabled": True, "threshold": 0.8,
-                   "action": "block", "options": {"model": "x"}}],
+        "id": "rails",
+        "applies_to": ["support-triage"],
+        "on_error": "block",
+        "input": [
+            {
+                "type": "prompt_injection",
+                "enabled": True,
+                "threshold": 0.8,
+                "action": "block",
+                "options": {"model": "x"},
+            }
+        ],
         "output": [{"type": "pii", "action": "redact"}],
     },
 }
 
 VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2, allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(-2, 2, allow_nan=False)
     | st.sampled_from(["", "x", "system", "block", "jinja2", "gpt-4o", "1.0", "a b"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["id", "name", "role", "type", "x", "content"]), inner, max_size=3),
-    max_leaves=6)
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "name", "role", "type", "x", "content"]), inner, max_size=3
+        )
+    ),
+    max_leaves=6,
+)
 
 
 def paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -158,7 +191,8 @@ def test_catalog_rebuild_equals_validation() -> None:
     [
         "version: 1\n",
         "environments: {production: ['prod/**']}\nguardrails: {threshold_floor: {default: 1}}\n",
-        "allow: {providers: [openai], models: ['openai/gpt-4o-*']}\nlimits: {max_file_bytes: 4096}\n",
+        "allow: {providers: [openai], models: ['openai/gpt-4o-*']}\n"
+        "limits: {max_file_bytes: 4096}\n",
         "severity: {PIN001: critical}\ndisable: [PRM003]\nfail_on: medium\nexclude: ['x/**']\n",
         "policies: {packs: [model], paths: [p], catalogs: [c.yaml]}\n",
         "artifacts: {prompt: ['**/*.p.yaml']}\n",
@@ -174,8 +208,13 @@ def test_config_rebuild_equals_validation(text: str) -> None:
 
 def test_config_schema_agrees_with_validation() -> None:
     config_schema = schema("config")
-    for bad in ({"limits": {"max_file_bytes": "2048"}}, {"fail_on": "urgent"}, {"x": 1},
-                {"guardrails": {"threshold_floor": {"jailbreak": 2}}}, {"exclude": "a"}):
+    for bad in (
+        {"limits": {"max_file_bytes": "2048"}},
+        {"fail_on": "urgent"},
+        {"x": 1},
+        {"guardrails": {"threshold_floor": {"jailbreak": 2}}},
+        {"exclude": "a"},
+    ):
         assert not jsonschema.Draft7Validator(config_schema).is_valid(bad)
         with pytest.raises(Invalid):
             validate(Config, bad, "c.yaml")

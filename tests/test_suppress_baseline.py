@@ -26,8 +26,11 @@ def lint(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[in
 
 
 def active(report: dict) -> set[tuple[str, int, str]]:
-    return {(f["path"], f["line"], f["code"]) for f in report["findings"]
-            if f["suppressed"] is None and not f["baselined"]}
+    return {
+        (f["path"], f["line"], f["code"])
+        for f in report["findings"]
+        if f["suppressed"] is None and not f["baselined"]
+    }
 
 
 PINS = """\
@@ -56,18 +59,22 @@ models:
 """
 
 
-def test_suppressions_need_a_reason_and_a_known_code(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_suppressions_need_a_reason_and_a_known_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": PINS})
     code, report = lint(repo, capsys)
     assert code == 1
     assert active(report) == {
-        ("models.yaml", 13, "PIN001"), ("models.yaml", 13, "GOV007"),  # no reason: not honoured
-        ("models.yaml", 17, "PIN001"), ("models.yaml", 17, "GOV008"),  # unknown code
+        ("models.yaml", 13, "PIN001"),
+        ("models.yaml", 13, "GOV007"),  # no reason: not honoured
+        ("models.yaml", 17, "PIN001"),
+        ("models.yaml", 17, "GOV008"),  # unknown code
         ("models.yaml", 21, "GOV009"),  # suppresses nothing
     }
-    suppressed = {(f["line"], f["suppressed"]["justification"]) for f in report["findings"]
-                  if f["suppressed"]}
+    suppressed = {
+        (f["line"], f["suppressed"]["justification"]) for f in report["findings"] if f["suppressed"]
+    }
     assert suppressed == {
         (4, "approved alias for the sandbox, ticket OPS-12"),
         (9, "canary, re-pinned weekly by the platform team"),
@@ -75,8 +82,9 @@ def test_suppressions_need_a_reason_and_a_known_code(tmp_path: Path,
     assert report["summary"]["suppressed"] == 2
 
 
-def test_suppressions_reach_sarif_with_justification(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_suppressions_reach_sarif_with_justification(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": PINS})
     cwd = Path.cwd()
     os.chdir(repo)
@@ -88,8 +96,10 @@ def test_suppressions_reach_sarif_with_justification(tmp_path: Path,
     jsonschema.validate(sarif, SARIF_SCHEMA)
     results = sarif["runs"][0]["results"]
     justified = [r["suppressions"][0] for r in results if "suppressions" in r]
-    assert {"kind": "inSource",
-            "justification": "approved alias for the sandbox, ticket OPS-12"} in justified
+    assert {
+        "kind": "inSource",
+        "justification": "approved alias for the sandbox, ticket OPS-12",
+    } in justified
 
 
 PROMPT = """\
@@ -110,8 +120,9 @@ inputs:
 """
 
 
-def test_directive_inside_block_scalar_is_not_honoured(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_directive_inside_block_scalar_is_not_honoured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {"support.prompt.yaml": PROMPT})
     _, report = lint(repo, capsys, "--select", "PRM009,GOV009")
     assert ("support.prompt.yaml", 10, "PRM009") in active(report)
@@ -119,11 +130,13 @@ def test_directive_inside_block_scalar_is_not_honoured(tmp_path: Path,
 
 
 def test_suppression_on_the_key_of_a_block_covers_the_block(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = PROMPT.replace(
         "    content: |\n      You are",
         "    # llmward: ignore[PRM009] fake key used by the red-team eval, not a credential\n"
-        "    content: |\n      You are")
+        "    content: |\n      You are",
+    )
     repo = make_repo(tmp_path / "r", {"support.prompt.yaml": text})
     _, report = lint(repo, capsys, "--select", "PRM009,GOV009")
     assert active(report) == set()
@@ -140,7 +153,8 @@ models:
 
 
 def test_baseline_survives_moved_lines_and_catches_new_values(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "r", {"models.yaml": BASE_PINS})
     code, _ = lint(repo, capsys, "--write-baseline", "baseline.json")
     assert code == 0

@@ -72,7 +72,9 @@ class ModelPin(_Frozen):
     provider: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     model: str = Field(min_length=1)
     revision: str | None = Field(default=None, description="Hugging Face commit (40 hex)")
-    digest: str | None = Field(default=None, description="content digest, where the provider has one")
+    digest: str | None = Field(
+        default=None, description="content digest, where the provider has one"
+    )
     api_version: str | None = None
     deployment: str | None = None
     description: str | None = None
@@ -91,8 +93,10 @@ class ModelPins(_Frozen):
 
 
 class Rail(_Frozen):
-    type: str = Field(pattern=r"^[a-z][a-z0-9_]*$",
-                      description="prompt_injection, jailbreak, pii, toxicity, topic, secrets, ...")
+    type: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="prompt_injection, jailbreak, pii, toxicity, topic, secrets, ...",
+    )
     id: str | None = None
     enabled: bool = True
     threshold: float | None = None

@@ -1,4 +1,4 @@
-"""Baselines: accept the findings a repository already has, keyed so that moving lines changes nothing.
+"""Baselines: accept a repository's existing findings, keyed so that moving lines changes nothing.
 
 Key = code + file + JSON pointer + hash of the offending value. Never line numbers: line-keyed
 baselines churn or break as soon as lines move. Sorted, no timestamps: it diffs cleanly.
@@ -23,7 +23,9 @@ def _key(f: Finding) -> tuple[str, str, str, str]:
 
 def render(findings: Iterable[Finding]) -> str:
     rows = sorted({_key(f) for f in findings if f.suppressed is None})
-    entries = [dict(zip(("code", "path", "pointer", "value_hash"), row, strict=True)) for row in rows]
+    entries = [
+        dict(zip(("code", "path", "pointer", "value_hash"), row, strict=True)) for row in rows
+    ]
     return json.dumps({"version": VERSION, "tool": "llmward", "findings": entries}, indent=2) + "\n"
 
 
@@ -45,8 +47,8 @@ def apply(findings: Iterable[Finding], known: Counter[tuple[str, str, str, str]]
     out = []
     for f in sorted(findings):
         key = _key(f)
-        if f.suppressed is None and remaining[key] > 0:
+        accepted = f.suppressed is None and remaining[key] > 0
+        if accepted:
             remaining[key] -= 1
-            f = f.with_(baselined=True)
-        out.append(f)
+        out.append(f.with_(baselined=True) if accepted else f)
     return out

@@ -91,8 +91,12 @@ class Cache:
         stat, sha = _stat(full), _sha(full)
         if stat is None or sha is None:
             return
-        self.new[result.path] = {"kind": result.kind, "stat": stat, "sha": sha,
-                                 "result": _encode(result)}
+        self.new[result.path] = {
+            "kind": result.kind,
+            "stat": stat,
+            "sha": sha,
+            "result": _encode(result),
+        }
         self.dirty = True
 
     def save(self) -> None:
@@ -106,8 +110,10 @@ class Cache:
             folder.mkdir(exist_ok=True)
             if not (folder / ".gitignore").exists():
                 (folder / ".gitignore").write_text("# created by llmward\n*\n", encoding="utf-8")
-            write_atomic(folder / FILE, json.dumps({"key": self.key, "entries": self.new},
-                                                   separators=(",", ":")))
+            write_atomic(
+                folder / FILE,
+                json.dumps({"key": self.key, "entries": self.new}, separators=(",", ":")),
+            )
         except (OSError, OutputError):
             pass  # a cache that cannot be written is only slower next time
 
@@ -131,8 +137,10 @@ def _encode(result: FileResult) -> dict[str, Any]:
     return {
         "summaries": [list(asdict(s).values()) for s in result.summaries],
         "findings": [list(asdict(f).values()) for f in result.findings],
-        "suppressions": [[list(asdict(s.span).values()), s.target, list(s.codes), s.reason, s.text]
-                         for s in result.suppressions],
+        "suppressions": [
+            [list(asdict(s.span).values()), s.target, list(s.codes), s.reason, s.text]
+            for s in result.suppressions
+        ],
     }
 
 
@@ -145,6 +153,8 @@ def _decode(path: str, kind: str, data: dict[str, Any]) -> FileResult:
 
     summaries = tuple(Summary(*(_tuples(v) for v in row)) for row in data["summaries"])
     findings = tuple(Finding(*(_tuples(v) for v in row)) for row in data["findings"])
-    sups = tuple(Suppression(Span(*span), target, tuple(codes), reason, text)
-                 for span, target, codes, reason, text in data["suppressions"])
+    sups = tuple(
+        Suppression(Span(*span), target, tuple(codes), reason, text)
+        for span, target, codes, reason, text in data["suppressions"]
+    )
     return FileResult(path, kind, summaries, findings, sups)

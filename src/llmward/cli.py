@@ -24,8 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llmward",
         description="Policy-as-code for prompts, model pins and guardrail configs.",
-        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config/policy error, "
-               "3 internal error, 130 interrupted.")
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, "
+        "2 usage/config/policy error, "
+        "3 internal error, 130 interrupted.",
+    )
     parser.add_argument("--version", action="version", version=f"llmward {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -56,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:
         if os.environ.get("LLMWARD_DEBUG"):
             raise
-        print(f"llmward: internal error: {type(err).__name__}: {err}\n"
-              "Run again with LLMWARD_DEBUG=1 for a traceback, and please report it.",
-              file=sys.stderr)
+        print(
+            f"llmward: internal error: {type(err).__name__}: {err}\n"
+            "Run again with LLMWARD_DEBUG=1 for a traceback, and please report it.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL

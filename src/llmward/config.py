@@ -1,4 +1,4 @@
-"""The project config: `.llmward.yaml` at the repository root, or `[tool.llmward]` in pyproject.toml.
+"""The project config: `.llmward.yaml` at the repository root, or `[tool.llmward]` in pyproject.
 
 Never read from the user's home directory: the same repository gives the same verdict on every
 machine. Unknown keys and wrong types are errors with file:line and the allowed keys (exit 2).
@@ -21,8 +21,13 @@ CODE_PATTERN = r"^(PRM|PIN|GRD|GOV|CHG)[0-9]{3}$"
 CONFIG_NAMES = (".llmward.yaml", ".llmward.yml")
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
-    "**/.git/**", "**/node_modules/**", "**/.venv/**", "**/venv/**", "**/.tox/**",
-    "**/__pycache__/**", "**/.llmward_cache/**",
+    "**/.git/**",
+    "**/node_modules/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/.tox/**",
+    "**/__pycache__/**",
+    "**/.llmward_cache/**",
 )
 
 
@@ -34,8 +39,12 @@ class ArtifactGlobs:
 
     prompt: tuple[str, ...] = ("**/*.prompt.yaml", "**/*.prompt.yml")
     """Prompt templates."""
-    model: tuple[str, ...] = ("**/models.yaml", "**/models.yml", "**/*.models.yaml",
-                              "**/*.models.yml")
+    model: tuple[str, ...] = (
+        "**/models.yaml",
+        "**/models.yml",
+        "**/*.models.yaml",
+        "**/*.models.yml",
+    )
     """Model pin files."""
     guardrail: tuple[str, ...] = ("**/*.guardrails.yaml", "**/*.guardrails.yml")
     """Guardrail configs."""
@@ -67,8 +76,9 @@ class Allowlist:
 class GuardrailConfig:
     __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
 
-    threshold_floor: dict[str, Annotated[float, Constraint(ge=0, le=1)]] = \
-        field(default_factory=dict)
+    threshold_floor: dict[str, Annotated[float, Constraint(ge=0, le=1)]] = field(
+        default_factory=dict
+    )
     """Per rail type (or 'default'): the loosest threshold allowed."""
 
 
@@ -216,7 +226,7 @@ def _toml_locator(text: str) -> Any:
                 continue
             key = stripped.split("=", 1)[0].strip().strip('"')
             if table.startswith("tool.llmward") and loc:
-                path = table.split(".")[2:] + [key]
+                path = [*table.split(".")[2:], key]
                 if path == loc[: len(path)]:
                     best = (number, line.index(key) + 1 if key in line else 1)
         return best

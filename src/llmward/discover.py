@@ -64,11 +64,15 @@ class Classifier:
 
     def __init__(self, config: Config) -> None:
         globs = config.artifacts
-        self.kinds = [(kind, compile_globs(tuple(getattr(globs, kind))))
-                      for kind in ("prompt", "model", "guardrail")]
+        self.kinds = [
+            (kind, compile_globs(tuple(getattr(globs, kind))))
+            for kind in ("prompt", "model", "guardrail")
+        ]
         self.exclude = compile_globs(tuple(DEFAULT_EXCLUDE) + tuple(config.exclude))
-        self.environments = [(name, compile_globs(tuple(globs_)))
-                             for name, globs_ in sorted(config.environments.items())]
+        self.environments = [
+            (name, compile_globs(tuple(globs_)))
+            for name, globs_ in sorted(config.environments.items())
+        ]
 
     def kind(self, path: str) -> str | None:
         if self.exclude is not None and self.exclude.match(path):
@@ -79,8 +83,9 @@ class Classifier:
         return None
 
     def environments_of(self, path: str) -> tuple[str, ...]:
-        return tuple(name for name, regex in self.environments
-                     if regex is not None and regex.match(path))
+        return tuple(
+            name for name, regex in self.environments if regex is not None and regex.match(path)
+        )
 
 
 def walk(root: Path) -> list[str]:
@@ -102,7 +107,9 @@ def list_files(root: Path) -> list[str]:
     return walk(root) if listed is None else listed
 
 
-def discover(root: Path, classifier: Classifier, files: Iterable[str] | None = None) -> list[Candidate]:
+def discover(
+    root: Path, classifier: Classifier, files: Iterable[str] | None = None
+) -> list[Candidate]:
     paths = list_files(root) if files is None else files
     out = [Candidate(p, k) for p in paths if (k := classifier.kind(p)) is not None]
     return sorted(out)

@@ -44,8 +44,9 @@ class Finding:
 
 def value_hash(value: Any) -> str:
     try:
-        blob = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          default=str)
+        blob = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        )
     except (ValueError, RecursionError):
         blob = repr(type(value))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

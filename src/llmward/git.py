@@ -13,7 +13,11 @@ from pathlib import Path
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
     try:
         return subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, check=False, timeout=120,
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -29,8 +33,17 @@ def toplevel(start: Path) -> Path | None:
 
 def list_files(root: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, relative to root; None outside git."""
-    done = _run(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-                "--deduplicate", "--", ".")
+    done = _run(
+        root,
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--deduplicate",
+        "--",
+        ".",
+    )
     if done is None or done.returncode != 0:
         return None
     names = done.stdout.decode("utf-8", "surrogateescape").split("\0")

@@ -5,6 +5,7 @@ A full disk or a read-only folder leaves the old file (or none) in place, never 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -24,19 +25,18 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes 0600; reports are shared files
+        Path(tmp_name).chmod(0o666 & ~_umask())  # mkstemp makes 0600; reports are shared files
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+        Path(tmp_name).replace(path)
         tmp_name = None
     except OSError as err:
-        raise OutputError(f"{path}: cannot write ({err.strerror or err}); nothing was written") \
-            from None
+        raise OutputError(
+            f"{path}: cannot write ({err.strerror or err}); nothing was written"
+        ) from None
     finally:
         if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                Path(tmp_name).unlink()

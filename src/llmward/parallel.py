@@ -21,8 +21,9 @@ def _scan_chunk(chunk: list[Candidate]) -> list[FileResult]:
     return [scan_file(_STATE["settings"], _STATE["groups"], cand) for cand in chunk]
 
 
-def scan_parallel(settings: Settings, groups: dict[str, list[Compiled]], todo: list[Candidate],
-                  workers: int) -> Iterable[FileResult]:
+def scan_parallel(
+    settings: Settings, groups: dict[str, list[Compiled]], todo: list[Candidate], workers: int
+) -> Iterable[FileResult]:
     from llmward.pipeline import scan_file
 
     if "fork" not in multiprocessing.get_all_start_methods():

@@ -21,8 +21,8 @@ from llmward.findings import Finding, value_hash
 from llmward.parse import parse_bytes
 from llmward.parse.document import Document, Problem, Span
 from llmward.policy.evaluate import Compiled, render, run_policy
-from llmward.policy.model import MatcherMatch
 from llmward.policy.load import PolicySet
+from llmward.policy.model import MatcherMatch
 from llmward.repository import KINDS, RepoIndex, Summary, artifacts_of
 
 
@@ -52,7 +52,7 @@ class Settings:
     cache: bool = True
 
     def by_kind(self) -> dict[str, list[Compiled]]:
-        """Policies by the kind they run on; `file` ones run once per file, `any` on every artifact."""
+        """Policies by the kind they run on: `file` ones once per file, `any` on every artifact."""
         groups: dict[str, list[Compiled]] = {k: [] for k in ("file", "any", *KINDS)}
         for compiled in self.policies.policies:
             if _matcher_name(compiled) == "suppression":
@@ -73,8 +73,9 @@ def read_document(root: Path, path: str, max_bytes: int) -> Document:
     try:
         real = full.resolve()
         if not real.is_relative_to(root.resolve()):
-            return _problem_doc(path, "outside-root",
-                                f"symbolic link to {real}, outside the repository: not read")
+            return _problem_doc(
+                path, "outside-root", f"symbolic link to {real}, outside the repository: not read"
+            )
         with full.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as err:
@@ -91,18 +92,30 @@ def scan_file(settings: Settings, groups: dict[str, list[Compiled]], cand: Candi
     doc = read_document(settings.root, cand.path, config.limits.max_file_bytes)
     extras: dict[str, Any] = {"kind": cand.kind, "catalog": settings.policies.catalog}
     findings = [f for c in groups["file"] for f in run_policy(c, doc, None, config, extras)]
-    artifacts = artifacts_of(cand.kind, doc, settings.classifier.environments_of(cand.path)) \
-        if doc.ok else []
+    artifacts = (
+        artifacts_of(cand.kind, doc, settings.classifier.environments_of(cand.path))
+        if doc.ok
+        else []
+    )
     for artifact in artifacts:
         for compiled in groups[artifact.kind]:
             findings += run_policy(compiled, doc, artifact, config, extras)
     sups = suppress.parse_suppressions(doc) if doc.ok else []
-    return FileResult(cand.path, cand.kind, tuple(a.summary() for a in artifacts),
-                      tuple(sorted(findings)), tuple(sups))
+    return FileResult(
+        cand.path,
+        cand.kind,
+        tuple(a.summary() for a in artifacts),
+        tuple(sorted(findings)),
+        tuple(sups),
+    )
 
 
-def lint(settings: Settings, scope: Sequence[str] | None = None,
-         baseline: Any = None, jobs: int | None = None) -> LintResult:
+def lint(
+    settings: Settings,
+    scope: Sequence[str] | None = None,
+    baseline: Any = None,
+    jobs: int | None = None,
+) -> LintResult:
     files = list_files(settings.root)
     candidates = discover(settings.root, settings.classifier, files)
     results = scan_all(settings, candidates, jobs, files)
@@ -116,12 +129,17 @@ def lint(settings: Settings, scope: Sequence[str] | None = None,
         from llmward import baseline as baselines
 
         findings = baselines.apply(findings, baseline)
-    return LintResult(tuple(sorted(findings)), sum(1 for r in results if wanted(r.path)),
-                      sum(len(r.summaries) for r in results if wanted(r.path)), settings.policies)
+    return LintResult(
+        tuple(sorted(findings)),
+        sum(1 for r in results if wanted(r.path)),
+        sum(len(r.summaries) for r in results if wanted(r.path)),
+        settings.policies,
+    )
 
 
-def scan_all(settings: Settings, candidates: list[Candidate], jobs: int | None,
-             listed: Iterable[str] = ()) -> list[FileResult]:
+def scan_all(
+    settings: Settings, candidates: list[Candidate], jobs: int | None, listed: Iterable[str] = ()
+) -> list[FileResult]:
     from llmward.cache import Cache
 
     groups = settings.by_kind()
@@ -143,8 +161,9 @@ def scan_all(settings: Settings, candidates: list[Candidate], jobs: int | None,
     return [results[c.path] for c in candidates]
 
 
-def _run(settings: Settings, groups: dict[str, list[Compiled]], todo: list[Candidate],
-         jobs: int | None) -> Iterable[FileResult]:
+def _run(
+    settings: Settings, groups: dict[str, list[Compiled]], todo: list[Candidate], jobs: int | None
+) -> Iterable[FileResult]:
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(todo) < 200:
         return [scan_file(settings, groups, cand) for cand in todo]
@@ -159,8 +178,9 @@ def decide(policies: PolicySet, result: FileResult, index: RepoIndex) -> list[Fi
     return kept + suppression_findings(policies, result.path, problems)
 
 
-def suppression_findings(policies: PolicySet, path: str,
-                         problems: list[suppress.SuppressionProblem]) -> list[Finding]:
+def suppression_findings(
+    policies: PolicySet, path: str, problems: list[suppress.SuppressionProblem]
+) -> list[Finding]:
     by_problem: dict[str, Compiled] = {}
     for compiled in policies.policies:
         match = compiled.policy.match
@@ -174,11 +194,22 @@ def suppression_findings(policies: PolicySet, path: str,
         compiled = found
         s = problem.suppression
         fields = {"detail": problem.detail, "reason": s.reason, "value": s.text, "path": path}
-        out.append(Finding(
-            path=path, line=s.span.line, col=s.span.col, code=compiled.policy.code,
-            end_line=s.span.end_line, end_col=s.span.end_col, severity=compiled.severity,
-            message=render(compiled.policy.message, fields), policy=compiled.policy.id,
-            pointer="", value_hash=value_hash([problem.kind, s.text]), anchor=s.span.line))
+        out.append(
+            Finding(
+                path=path,
+                line=s.span.line,
+                col=s.span.col,
+                code=compiled.policy.code,
+                end_line=s.span.end_line,
+                end_col=s.span.end_col,
+                severity=compiled.severity,
+                message=render(compiled.policy.message, fields),
+                policy=compiled.policy.id,
+                pointer="",
+                value_hash=value_hash([problem.kind, s.text]),
+                anchor=s.span.line,
+            )
+        )
     return out
 
 

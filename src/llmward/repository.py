@@ -43,8 +43,15 @@ class Artifact:
         return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
     def summary(self) -> Summary:
-        return Summary(self.kind, self.id, self.path, self.pointer, self.strings("guardrails"),
-                       self.strings("applies_to"), self.environments)
+        return Summary(
+            self.kind,
+            self.id,
+            self.path,
+            self.pointer,
+            self.strings("guardrails"),
+            self.strings("applies_to"),
+            self.environments,
+        )
 
 
 @dataclass(frozen=True)
@@ -73,8 +80,17 @@ def artifacts_of(kind: str, doc: Document, environments: tuple[str, ...]) -> lis
     for index, entry in enumerate(entries):
         if isinstance(entry, dict):
             pointer = join_pointer("/models", index)
-            out.append(Artifact(kind, _id(entry, f"{doc.path}#{index}"), doc.path, pointer, entry,
-                                doc, _pin_environments(entry, environments)))
+            out.append(
+                Artifact(
+                    kind,
+                    _id(entry, f"{doc.path}#{index}"),
+                    doc.path,
+                    pointer,
+                    entry,
+                    doc,
+                    _pin_environments(entry, environments),
+                )
+            )
     return out
 
 
@@ -137,8 +153,9 @@ def _duplicate(index: RepoIndex, kind: str, id_: str) -> bool:
     return index.ids[(kind, id_)] > 1
 
 
-def _serves(index: RepoIndex, guardrail_id: str, applies_to: tuple[str, ...],
-            envs: tuple[str, ...]) -> bool:
+def _serves(
+    index: RepoIndex, guardrail_id: str, applies_to: tuple[str, ...], envs: tuple[str, ...]
+) -> bool:
     return bool(index.guardrail_environments(guardrail_id, applies_to) & set(envs))
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from llmward.findings import Finding
 from llmward.parse.document import Document, Span
 
-_DIRECTIVE = re.compile(r"#\s*llmward:\s*(?P<verb>[a-z-]+)(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*)$")
+_DIRECTIVE = re.compile(
+    r"#\s*llmward:\s*(?P<verb>[a-z-]+)(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*)$"
+)
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,10 @@ def parse_suppressions(doc: Document) -> list[Suppression]:
             out.append(Suppression(span, target, (), "", text))
             continue
         codes = tuple(c.strip() for c in (m.group("codes") or "").split(",") if c.strip())
-        reason = m.group("reason").strip().lstrip(":-–— ").strip()
-        out.append(Suppression(span, target, codes if m.group("verb") == "ignore" else (), reason,
-                               text))
+        reason = m.group("reason").strip().lstrip(":-\u2013\u2014 ").strip()
+        out.append(
+            Suppression(span, target, codes if m.group("verb") == "ignore" else (), reason, text)
+        )
     return out
 
 
@@ -67,8 +70,11 @@ def _target(line: int, found: list[tuple[int, int, str, bool]], doc: Document) -
     return target
 
 
-def apply(findings: Iterable[Finding], sups: list[Suppression], known_codes: frozenset[str],
-          ) -> tuple[list[Finding], list[SuppressionProblem]]:
+def apply(
+    findings: Iterable[Finding],
+    sups: list[Suppression],
+    known_codes: frozenset[str],
+) -> tuple[list[Finding], list[SuppressionProblem]]:
     if not sups:
         return list(findings), []
     problems = [p for s in sups for p in _check(s, known_codes)]
@@ -80,8 +86,7 @@ def apply(findings: Iterable[Finding], sups: list[Suppression], known_codes: fro
         match = next((s for s in valid if s.target in lines and finding.code in s.codes), None)
         if match is not None:
             used.add((match.span.line, finding.code))
-            finding = finding.with_(suppressed=match.reason)
-        out.append(finding)
+        out.append(finding if match is None else finding.with_(suppressed=match.reason))
     for s in valid:
         for code in s.codes:
             if (s.span.line, code) not in used:
@@ -91,7 +96,9 @@ def apply(findings: Iterable[Finding], sups: list[Suppression], known_codes: fro
 
 def _check(s: Suppression, known: frozenset[str]) -> list[SuppressionProblem]:
     if not s.codes:
-        return [SuppressionProblem("malformed", s, "name the codes: # llmward: ignore[CODE] reason")]
+        return [
+            SuppressionProblem("malformed", s, "name the codes: # llmward: ignore[CODE] reason")
+        ]
     out = [SuppressionProblem("unknown-code", s, c) for c in s.codes if c not in known]
     if not s.reason:
         out.append(SuppressionProblem("no-reason", s, ", ".join(s.codes)))

@@ -86,7 +86,9 @@ def _describe(cls: type[Any], name: str, error: Any, doc: Locator) -> str:
     message = error["msg"]
     if error["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
         allowed = ", ".join(sorted(allowed_keys(cls, loc[:-1])))
-        message = f"unknown key '{loc[-1]}'" + (f"; allowed keys here: {allowed}" if allowed else "")
+        message = f"unknown key '{loc[-1]}'" + (
+            f"; allowed keys here: {allowed}" if allowed else ""
+        )
         if doc is not None:
             line, col = _locate(pointer, doc, key=True)
     return f"{name}:{line}:{col}: {where}: {message}"

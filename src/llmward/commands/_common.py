@@ -29,8 +29,11 @@ def _pyproject_has(folder: Path) -> bool:
     return has_tool_table(folder / "pyproject.toml")
 
 
-def root_and_config(root_arg: str | None, paths: list[str], config_arg: str | None,
-                    ) -> tuple[Path, LoadedConfig]:
+def root_and_config(
+    root_arg: str | None,
+    paths: list[str],
+    config_arg: str | None,
+) -> tuple[Path, LoadedConfig]:
     if root_arg:
         root = Path(root_arg).resolve()
         if not root.is_dir():

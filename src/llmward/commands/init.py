@@ -51,7 +51,9 @@ fail_on: high
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--path", default=".llmward.yaml", help="where to write (default: .llmward.yaml)")
+    p.add_argument(
+        "--path", default=".llmward.yaml", help="where to write (default: .llmward.yaml)"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 

@@ -21,17 +21,38 @@ def _codes(text: str) -> list[str]:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: all)")
-    p.add_argument("--format", choices=("text", "json", "sarif", "github"),
-                   help="output format (default: text; github when GITHUB_ACTIONS=true)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        help="output format (default: text; github when GITHUB_ACTIONS=true)",
+    )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here, not stdout")
-    p.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails (default: high)")
-    p.add_argument("--select", type=_codes, action="extend", default=[], metavar="CODES",
-                   help="run only these codes (comma-separated)")
-    p.add_argument("--ignore", type=_codes, action="extend", default=[], metavar="CODES",
-                   help="skip these codes (comma-separated)")
+    p.add_argument(
+        "--fail-on", choices=SEVERITIES, help="lowest severity that fails (default: high)"
+    )
+    p.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="run only these codes (comma-separated)",
+    )
+    p.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="CODES",
+        help="skip these codes (comma-separated)",
+    )
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
-    p.add_argument("--config", metavar="FILE", help="config file (default: .llmward.yaml or "
-                   "[tool.llmward] in pyproject.toml at the repository root)")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: .llmward.yaml or "
+        "[tool.llmward] in pyproject.toml at the repository root)",
+    )
     p.add_argument("--root", metavar="DIR", help="repository root (default: found from PATH)")
     p.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in this baseline")
     p.add_argument("--write-baseline", metavar="FILE", help="record current findings as a baseline")
@@ -51,8 +72,9 @@ def run(args: argparse.Namespace) -> int:
     root, loaded = root_and_config(args.root, args.paths, args.config)
     config = loaded.config
     policies = load_policies(config, root, select=args.select, ignore=args.ignore)
-    settings = pipeline.Settings(root, config, Classifier(config), policies,
-                                 cache=not args.no_cache)
+    settings = pipeline.Settings(
+        root, config, Classifier(config), policies, cache=not args.no_cache
+    )
     known = baselines.load(Path(args.baseline)) if args.baseline else None
     paths = scope(root, args.paths)
     if paths and loaded.source is not None and _names_config(root, paths, loaded.source):

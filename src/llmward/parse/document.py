@@ -123,7 +123,9 @@ class Document:
             i = text.find("#", i + 1)
 
 
-FATAL_PROBLEMS = frozenset({"syntax", "encoding", "binary", "too-large", "alias-limit", "depth-limit"})
+FATAL_PROBLEMS = frozenset(
+    {"syntax", "encoding", "binary", "too-large", "alias-limit", "depth-limit"}
+)
 
 
 def escape(token: str) -> str:

@@ -24,11 +24,12 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, Prob
             "too-large",
             f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit "
             "(raise limits.max_file_bytes in the config to read it)",
-            Span(1, 1, 1, 1))
+            Span(1, 1, 1, 1),
+        )
     encoding = "utf-8"
     for bom, name in _BOMS:
         if raw.startswith(bom):
-            raw, encoding = raw[len(bom):], name
+            raw, encoding = raw[len(bom) :], name
             break
     try:
         text = raw.decode(encoding)
@@ -39,12 +40,14 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, Prob
             "encoding",
             f"not valid {encoding.upper()}: byte 0x{raw[err.start]:02x} at line {line}, "
             f"column {col} (save the file as UTF-8)",
-            Span(line, col, line, col + 1))
+            Span(line, col, line, col + 1),
+        )
     nul = text.find("\x00")
     if nul != -1:
         line = text.count("\n", 0, nul) + 1
-        return "", Problem("binary", "file contains NUL bytes: a binary file, not text",
-                           Span(line, 1, line, 1))
+        return "", Problem(
+            "binary", "file contains NUL bytes: a binary file, not text", Span(line, 1, line, 1)
+        )
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None

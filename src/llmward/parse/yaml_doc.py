@@ -28,8 +28,23 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _T = "tag:yaml.org,2002:"
 _KNOWN_TAGS = frozenset(
-    _T + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq",
-                     "omap", "pairs", "set", "merge", "value")
+    _T + t
+    for t in (
+        "str",
+        "int",
+        "float",
+        "bool",
+        "null",
+        "timestamp",
+        "binary",
+        "map",
+        "seq",
+        "omap",
+        "pairs",
+        "set",
+        "merge",
+        "value",
+    )
 )
 
 DEFAULT_MAX_NODES = 200_000
@@ -91,10 +106,13 @@ class _Builder:
     def on_document(self, event: Any) -> None:
         self.documents += 1
         if self.documents == 2:
-            self.problems.append(Problem(
-                "multiple-documents",
-                "more than one YAML document in this file; only the first is read",
-                self.span(event.start_mark, event.end_mark)))
+            self.problems.append(
+                Problem(
+                    "multiple-documents",
+                    "more than one YAML document in this file; only the first is read",
+                    self.span(event.start_mark, event.end_mark),
+                )
+            )
 
     def on_scalar(self, event: Any) -> None:
         start, end = self.offset(event.start_mark), self.offset(event.end_mark)
@@ -132,17 +150,30 @@ class _Builder:
         parent = self.stack[-1] if self.stack else None
         if parent is not None and isinstance(parent.value, dict) and parent.pending_key is None:
             span = self.span(event.start_mark, event.end_mark)
-            raise _Abort(Problem("syntax", "a mapping or sequence used as a key is not supported",
-                                 span))
+            raise _Abort(
+                Problem("syntax", "a mapping or sequence used as a key is not supported", span)
+            )
         pointer, key_span = self.child_pointer(parent)
         depth = (parent.depth + 1) if parent else 1
         if depth > self.max_depth:
             span = self.span(event.start_mark, event.end_mark)
-            raise _Abort(Problem("depth-limit", f"nesting deeper than {self.max_depth} levels", span))
+            raise _Abort(
+                Problem("depth-limit", f"nesting deeper than {self.max_depth} levels", span)
+            )
         style = ("{" if is_map else "[") if event.flow_style else ("map" if is_map else "seq")
         value: dict[str, Any] | list[Any] = {} if is_map else []
-        self.stack.append(_Frame(value, pointer, (event.start_mark.line, event.start_mark.column),
-                                 key_span, style, depth, anchor=event.anchor, tag=event.tag))
+        self.stack.append(
+            _Frame(
+                value,
+                pointer,
+                (event.start_mark.line, event.start_mark.column),
+                key_span,
+                style,
+                depth,
+                anchor=event.anchor,
+                tag=event.tag,
+            )
+        )
 
     def on_end(self, event: Any) -> None:
         if self.documents > 1:
@@ -153,12 +184,14 @@ class _Builder:
         start_line, start_col = frame.start
         start = self.line_starts[min(start_line, len(self.line_starts) - 1)] + start_col
         end = self.offset(event.end_mark)
-        span = Span(start_line + 1, start_col + 1, event.end_mark.line + 1,
-                    event.end_mark.column + 1)
+        span = Span(
+            start_line + 1, start_col + 1, event.end_mark.line + 1, event.end_mark.column + 1
+        )
         self.nodes[frame.pointer] = Node(span, frame.key_span, start, end, frame.style)
         if frame.tag and frame.tag not in _KNOWN_TAGS:
-            self.problems.append(Problem("tag", f"custom tag {frame.tag} is not loaded", span,
-                                         frame.pointer))
+            self.problems.append(
+                Problem("tag", f"custom tag {frame.tag} is not loaded", span, frame.pointer)
+            )
         self.attach(frame.value, frame.size, frame.pointer, frame.anchor)
 
     # -- building ----------------------------------------------------------------------------
@@ -175,15 +208,21 @@ class _Builder:
         pointer = join_pointer(frame.pointer, key)
         frame.pending_key = (key, span, pointer)
 
-    def add_value(self, value: Any, node: Node, size: int, anchor: str | None,
-                  tag: str | None) -> None:
+    def add_value(
+        self, value: Any, node: Node, size: int, anchor: str | None, tag: str | None
+    ) -> None:
         parent = self.stack[-1] if self.stack else None
         pointer, key_span = self.child_pointer(parent)
         self.nodes[pointer] = Node(node.span, key_span, node.start, node.end, node.style)
         if tag and tag not in _KNOWN_TAGS:
-            self.problems.append(Problem(
-                "tag", f"custom tag {tag} is not loaded; its value is read as text", node.span,
-                pointer))
+            self.problems.append(
+                Problem(
+                    "tag",
+                    f"custom tag {tag} is not loaded; its value is read as text",
+                    node.span,
+                    pointer,
+                )
+            )
         self.attach(value, size, pointer, anchor)
 
     def attach(self, value: Any, size: int, pointer: str, anchor: str | None) -> None:
@@ -195,10 +234,14 @@ class _Builder:
             return
         parent.size += size
         if parent.size > self.max_nodes:
-            raise _Abort(Problem(
-                "alias-limit",
-                f"the document expands to more than {self.max_nodes} values (an alias bomb?)",
-                self.nodes[pointer].span, pointer))
+            raise _Abort(
+                Problem(
+                    "alias-limit",
+                    f"the document expands to more than {self.max_nodes} values (an alias bomb?)",
+                    self.nodes[pointer].span,
+                    pointer,
+                )
+            )
         if isinstance(parent.value, list):
             parent.value.append(value)
             return
@@ -210,10 +253,15 @@ class _Builder:
             return
         if key in parent.seen:
             first = parent.seen[key]
-            self.problems.append(Problem(
-                "duplicate-key",
-                f"duplicate key '{key}' (first defined on line {first.line}); the last one wins",
-                key_span, pointer))
+            self.problems.append(
+                Problem(
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first defined on line {first.line}); "
+                    "the last one wins",
+                    key_span,
+                    pointer,
+                )
+            )
         parent.seen[key] = key_span
         parent.value[key] = value
 
@@ -231,8 +279,9 @@ class _Builder:
             for key, value in source.items():
                 if key not in frame.value:
                     frame.value[key] = value
-                    self.nodes.setdefault(join_pointer(frame.pointer, key),
-                                          Node(span, span, 0, 0, "*"))
+                    self.nodes.setdefault(
+                        join_pointer(frame.pointer, key), Node(span, span, 0, 0, "*")
+                    )
 
     def resolve_scalar(self, event: Any, span: Span) -> JSON:
         tag = event.tag
@@ -243,8 +292,14 @@ class _Builder:
 
     def finish(self) -> Document:
         self.scalar_ranges.sort()
-        return Document(self.path, self.text, self.root if self.root_set else None, self.nodes,
-                        tuple(self.problems), tuple(self.scalar_ranges))
+        return Document(
+            self.path,
+            self.text,
+            self.root if self.root_set else None,
+            self.nodes,
+            tuple(self.problems),
+            tuple(self.scalar_ranges),
+        )
 
 
 def _resolve(value: str) -> str:
@@ -253,23 +308,28 @@ def _resolve(value: str) -> str:
     return tag
 
 
+def _float(node: Any) -> Any:
+    number = _CONSTRUCTOR.construct_yaml_float(node)
+    return node.value if math.isinf(number) or math.isnan(number) else number  # JSON has no inf
+
+
+_CONSTRUCTORS: dict[str, Any] = {
+    _T + "null": lambda node: None,
+    _T + "bool": _CONSTRUCTOR.construct_yaml_bool,
+    _T + "int": _CONSTRUCTOR.construct_yaml_int,
+    _T + "float": _float,
+}
+
+
 def _construct(tag: str, value: str) -> JSON:
-    if tag == _T + "str" or tag not in _KNOWN_TAGS:
+    """Scalars become JSON values; timestamps, binary and unknown tags keep their source text."""
+    build = _CONSTRUCTORS.get(tag)
+    if build is None:
         return value
-    if tag == _T + "null":
-        return None
-    node = yaml.ScalarNode(tag, value)
     try:
-        if tag == _T + "bool":
-            return _CONSTRUCTOR.construct_yaml_bool(node)
-        if tag == _T + "int":
-            return _CONSTRUCTOR.construct_yaml_int(node)
-        if tag == _T + "float":
-            number = _CONSTRUCTOR.construct_yaml_float(node)
-            return value if math.isinf(number) or math.isnan(number) else number
+        return build(yaml.ScalarNode(tag, value))
     except (ValueError, KeyError, yaml.YAMLError):
         return value
-    return value  # timestamp, binary, merge: kept as their source text
 
 
 def _line_starts(text: str) -> list[int]:
@@ -292,8 +352,9 @@ _HANDLERS: dict[type, Any] = {
 }
 
 
-def load_yaml(path: str, text: str, *, max_nodes: int = DEFAULT_MAX_NODES,
-              max_depth: int = DEFAULT_MAX_DEPTH) -> Document:
+def load_yaml(
+    path: str, text: str, *, max_nodes: int = DEFAULT_MAX_NODES, max_depth: int = DEFAULT_MAX_DEPTH
+) -> Document:
     """Parse YAML text into a Document. Never raises for bad input: problems are data."""
     builder = _Builder(path, text, max_nodes, max_depth)
     try:
@@ -303,8 +364,12 @@ def load_yaml(path: str, text: str, *, max_nodes: int = DEFAULT_MAX_NODES,
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         message = " ".join(str(p) for p in (err.context, err.problem) if p)
-        return _failed(path, text, builder, Problem("syntax", message or "invalid YAML",
-                                                    Span(line, col, line, col + 1)))
+        return _failed(
+            path,
+            text,
+            builder,
+            Problem("syntax", message or "invalid YAML", Span(line, col, line, col + 1)),
+        )
     except yaml.YAMLError as err:
         return _failed(path, text, builder, Problem("syntax", str(err), Span(1, 1, 1, 1)))
     except _Abort as abort:
@@ -314,5 +379,6 @@ def load_yaml(path: str, text: str, *, max_nodes: int = DEFAULT_MAX_NODES,
 
 def _failed(path: str, text: str, builder: _Builder, problem: Problem) -> Document:
     builder.scalar_ranges.sort()
-    return Document(path, text, None, {}, (*builder.problems, problem),
-                    tuple(builder.scalar_ranges))
+    return Document(
+        path, text, None, {}, (*builder.problems, problem), tuple(builder.scalar_ranges)
+    )

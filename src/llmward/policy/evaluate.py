@@ -110,8 +110,13 @@ def explain(schema: Mapping[str, Any], value: Any) -> list[tuple[list[str | int]
     return [(list(e.path), e.message) for e in errors]
 
 
-def run_policy(compiled: Compiled, doc: Document, artifact: Artifact | None, config: Config,
-               extras: Mapping[str, Any]) -> list[Finding]:
+def run_policy(
+    compiled: Compiled,
+    doc: Document,
+    artifact: Artifact | None,
+    config: Config,
+    extras: Mapping[str, Any],
+) -> list[Finding]:
     policy = compiled.policy
     root: Any = artifact.data if artifact is not None else doc.data
     base = artifact.pointer if artifact is not None else ""
@@ -119,7 +124,8 @@ def run_policy(compiled: Compiled, doc: Document, artifact: Artifact | None, con
     if scope is None or not compiled.when(root):
         return []
     selected = tuple(
-        hit for pattern in patterns(policy.match.select) for hit in select(root, pattern, base))
+        hit for pattern in patterns(policy.match.select) for hit in select(root, pattern, base)
+    )
     if isinstance(policy.match, SchemaMatch):
         hits = _schema_hits(compiled, policy.match, selected)
     else:
@@ -143,22 +149,29 @@ def _environment_condition(policy: Policy, artifact: Artifact | None) -> Conditi
     return None
 
 
-def _schema_hits(compiled: Compiled, match: SchemaMatch,
-                 selected: tuple[tuple[str, Any], ...]) -> list[Hit]:
+def _schema_hits(
+    compiled: Compiled, match: SchemaMatch, selected: tuple[tuple[str, Any], ...]
+) -> list[Hit]:
     hits: list[Hit] = []
     for pointer, value in selected:
         if compiled.check(value):
             continue
         reasons = explain(match.schema, value) or [([], "does not match the policy")]
         for path, message in reasons:
-            sub = pointer + "".join("/" + str(p).replace("~", "~0").replace("/", "~1")
-                                    for p in path)
+            sub = pointer + "".join(
+                "/" + str(p).replace("~", "~0").replace("/", "~1") for p in path
+            )
             hits.append(Hit(sub, {"error": message}))
     return hits
 
 
-def _findings(compiled: Compiled, doc: Document, artifact: Artifact | None,
-              hits: Iterable[Hit], scope: Condition) -> list[Finding]:
+def _findings(
+    compiled: Compiled,
+    doc: Document,
+    artifact: Artifact | None,
+    hits: Iterable[Hit],
+    scope: Condition,
+) -> list[Finding]:
     policy = compiled.policy
     out: dict[tuple[str, int, int], Finding] = {}
     for hit in hits:
@@ -171,12 +184,21 @@ def _findings(compiled: Compiled, doc: Document, artifact: Artifact | None,
         span = hit.span or doc.location(hit.pointer)
         fields = _fields(artifact, doc, hit, value)
         finding = Finding(
-            path=doc.path, line=span.line, col=span.col, code=policy.code,
-            end_line=span.end_line, end_col=span.end_col, severity=compiled.severity,
-            message=render(policy.message, fields), policy=policy.id, pointer=hit.pointer,
+            path=doc.path,
+            line=span.line,
+            col=span.col,
+            code=policy.code,
+            end_line=span.end_line,
+            end_col=span.end_col,
+            severity=compiled.severity,
+            message=render(policy.message, fields),
+            policy=policy.id,
+            pointer=hit.pointer,
             artifact=artifact.key if artifact is not None else "",
-            value_hash=value_hash(value), condition=_both(scope, hit.condition),
-            anchor=doc.key_line(hit.pointer) or span.line)
+            value_hash=value_hash(value),
+            condition=_both(scope, hit.condition),
+            anchor=doc.key_line(hit.pointer) or span.line,
+        )
         out.setdefault((hit.pointer, span.line, span.col), finding)
     return list(out.values())
 
@@ -190,8 +212,12 @@ def _both(first: Condition, second: Condition) -> Condition:
 def _fields(artifact: Artifact | None, doc: Document, hit: Hit, value: Any) -> dict[str, Any]:
     tokens = split_pointer(hit.pointer)
     fields: dict[str, Any] = {
-        "path": doc.path, "pointer": hit.pointer or "/", "key": tokens[-1] if tokens else "",
-        "value": value, "id": artifact.id if artifact else "", "kind": artifact.kind if artifact else "",
+        "path": doc.path,
+        "pointer": hit.pointer or "/",
+        "key": tokens[-1] if tokens else "",
+        "value": value,
+        "id": artifact.id if artifact else "",
+        "kind": artifact.kind if artifact else "",
     }
     if artifact is not None:
         for name in ("provider", "model"):

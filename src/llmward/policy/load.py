@@ -1,4 +1,7 @@
-"""Find, validate and compile policy packs. A broken policy file is an error (exit 2), never skipped."""
+"""Find, validate and compile policy packs.
+
+A broken policy file is an error (exit 2), never skipped.
+"""
 
 from __future__ import annotations
 
@@ -43,9 +46,15 @@ def policy_files(root: Path, folders: Iterable[str] | None = None) -> list[Path]
         raise PolicyError(f"{root}: policy folder not found")
     names = list(folders) if folders is not None else None
     bases = [root / n for n in names] if names is not None else [root]
-    files = [p for base in bases if base.is_dir() for p in base.rglob("*")
-             if p.suffix in (".yaml", ".yml") and not p.name.endswith(FIXTURE_SUFFIXES)
-             and "catalog" not in p.relative_to(root).parts[:1]]
+    files = [
+        p
+        for base in bases
+        if base.is_dir()
+        for p in base.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and not p.name.endswith(FIXTURE_SUFFIXES)
+        and "catalog" not in p.relative_to(root).parts[:1]
+    ]
     return sorted(files)
 
 
@@ -80,8 +89,10 @@ def compile_policy(policy: Policy, source: Path, config: Config) -> Compiled:
     if isinstance(match, MatcherMatch):
         spec: MatcherSpec | None = MATCHERS.get(match.matcher)
         if spec is None:
-            raise PolicyError(f"{source}: unknown matcher '{match.matcher}' "
-                              f"(known: {', '.join(sorted(MATCHERS))})")
+            raise PolicyError(
+                f"{source}: unknown matcher '{match.matcher}' "
+                f"(known: {', '.join(sorted(MATCHERS))})"
+            )
         compiled.matcher = spec
     return compiled
 
@@ -91,17 +102,21 @@ def _check_schemas(policy: Policy, path: Path, doc: Any) -> None:
     from llmward.policy.evaluate import schema_problem
 
     match = policy.match
-    for key, schema in (("when", match.when),
-                        ("schema", match.schema if isinstance(match, SchemaMatch) else None)):
+    for key, schema in (
+        ("when", match.when),
+        ("schema", match.schema if isinstance(match, SchemaMatch) else None),
+    ):
         problem = None if schema is None else schema_problem(schema)
         if problem is not None:
             span = doc.location(f"/match/{key}")
-            raise PolicyError(f"{path}:{span.line}:{span.col}: match.{key}: invalid JSON Schema: "
-                              f"{problem}")
+            raise PolicyError(
+                f"{path}:{span.line}:{span.col}: match.{key}: invalid JSON Schema: {problem}"
+            )
 
 
-def load_policies(config: Config, root: Path, *, select: Iterable[str] = (),
-                  ignore: Iterable[str] = ()) -> PolicySet:
+def load_policies(
+    config: Config, root: Path, *, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> PolicySet:
     files = _pack_files(config, root)
     loaded = [(load_policy(f), f) for f in files]
     _check_unique(loaded)
@@ -111,10 +126,14 @@ def load_policies(config: Config, root: Path, *, select: Iterable[str] = (),
     known = frozenset(p.code for p, _ in loaded)
     unknown = (wanted | set(ignore)) - known
     if unknown:
-        raise PolicyError(f"unknown policy code(s): {', '.join(sorted(unknown))} "
-                          "(`llmward rules` lists them)")
-    enabled = [compile_policy(p, f, config) for p, f in loaded
-               if (not wanted or p.code in wanted) and p.code not in unwanted]
+        raise PolicyError(
+            f"unknown policy code(s): {', '.join(sorted(unknown))} (`llmward rules` lists them)"
+        )
+    enabled = [
+        compile_policy(p, f, config)
+        for p, f in loaded
+        if (not wanted or p.code in wanted) and p.code not in unwanted
+    ]
     digests = tuple((str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files)
     return PolicySet(tuple(enabled), known, digests, _catalog(config, root))
 
@@ -128,8 +147,9 @@ def _pack_files(config: Config, root: Path) -> list[Path]:
         elif pack in PACK_FOLDERS:
             files += policy_files(builtin, [pack])
         else:
-            raise PolicyError(f"unknown policy pack '{pack}' "
-                              f"(built-in packs: builtin, {', '.join(PACK_FOLDERS)})")
+            raise PolicyError(
+                f"unknown policy pack '{pack}' (built-in packs: builtin, {', '.join(PACK_FOLDERS)})"
+            )
     for folder in config.policies.paths:
         files += policy_files((root / folder).resolve())
     return sorted(set(files))

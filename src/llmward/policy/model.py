@@ -9,8 +9,9 @@ from llmward.config import CODE_PATTERN, Severity
 from llmward.validation import FORBID, Constraint, Pattern
 
 PolicyKind = Literal["prompt", "model", "guardrail", "any", "file"]
-OWASP = Literal["LLM01", "LLM02", "LLM03", "LLM04", "LLM05", "LLM06", "LLM07", "LLM08", "LLM09",
-                "LLM10"]
+OWASP = Literal[
+    "LLM01", "LLM02", "LLM03", "LLM04", "LLM05", "LLM06", "LLM07", "LLM08", "LLM09", "LLM10"
+]
 Text = Annotated[str, Constraint(min_length=1)]
 
 

@@ -23,8 +23,10 @@ def _prop(text: str) -> str:
 
 
 def annotation(f: Finding) -> str:
-    props = (f"file={_prop(f.path)},line={f.line},col={f.col},endLine={max(f.end_line, f.line)},"
-             f"title={_prop(f'{f.code} {f.policy}')}")
+    props = (
+        f"file={_prop(f.path)},line={f.line},col={f.col},endLine={max(f.end_line, f.line)},"
+        f"title={_prop(f'{f.code} {f.policy}')}"
+    )
     return f"::{COMMAND[f.severity]} {props}::{_data(f'[{f.severity}] {f.message}')}"
 
 
@@ -40,7 +42,9 @@ def render(report: Report) -> str:
         else:
             hidden += 1
     if hidden:
-        lines.append(f"::notice::{hidden} more finding(s) not annotated (GitHub shows 10 per "
-                     "level); see the job summary or the SARIF report")
+        lines.append(
+            f"::notice::{hidden} more finding(s) not annotated (GitHub shows 10 per "
+            "level); see the job summary or the SARIF report"
+        )
     lines.append(summary(report))
     return "\n".join(lines) + "\n"

@@ -14,10 +14,19 @@ REPORT_VERSION = "1.0"
 
 def finding_json(f: Finding) -> dict[str, Any]:
     return {
-        "code": f.code, "policy": f.policy, "severity": f.severity, "message": f.message,
-        "path": f.path, "line": f.line, "column": f.col, "end_line": f.end_line,
-        "end_column": f.end_col, "pointer": f.pointer, "artifact": f.artifact or None,
-        "fingerprint": f.fingerprint(), "value_hash": f.value_hash,
+        "code": f.code,
+        "policy": f.policy,
+        "severity": f.severity,
+        "message": f.message,
+        "path": f.path,
+        "line": f.line,
+        "column": f.col,
+        "end_line": f.end_line,
+        "end_column": f.end_col,
+        "pointer": f.pointer,
+        "artifact": f.artifact or None,
+        "fingerprint": f.fingerprint(),
+        "value_hash": f.value_hash,
         "suppressed": None if f.suppressed is None else {"justification": f.suppressed},
         "baselined": f.baselined,
     }
@@ -29,10 +38,14 @@ def document(report: Report) -> dict[str, Any]:
         "version": REPORT_VERSION,
         "tool": {"name": "llmward", "version": __version__},
         "summary": {
-            "files": result.files, "artifacts": result.artifacts,
-            "policies": len(result.policies.policies), "findings": report.counts(),
-            "suppressed": report.suppressed, "baselined": report.baselined,
-            "fail_on": report.fail_on, "passed": not report.failing,
+            "files": result.files,
+            "artifacts": result.artifacts,
+            "policies": len(result.policies.policies),
+            "findings": report.counts(),
+            "suppressed": report.suppressed,
+            "baselined": report.baselined,
+            "fail_on": report.fail_on,
+            "passed": not report.failing,
         },
         "findings": [finding_json(f) for f in result.findings],
     }

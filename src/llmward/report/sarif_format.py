@@ -19,9 +19,11 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 def rule(compiled: Compiled) -> dict[str, Any]:
     p = compiled.policy
     docs = p.docs
-    markdown = (f"**{p.title}** ({p.code})\n\n{docs.what}\n\n**Why:** {docs.why}\n\n"
-                f"**Example**\n```yaml\n{docs.example.rstrip()}\n```\n\n"
-                f"**Use instead**\n```yaml\n{docs.use_instead.rstrip()}\n```\n")
+    markdown = (
+        f"**{p.title}** ({p.code})\n\n{docs.what}\n\n**Why:** {docs.why}\n\n"
+        f"**Example**\n```yaml\n{docs.example.rstrip()}\n```\n\n"
+        f"**Use instead**\n```yaml\n{docs.use_instead.rstrip()}\n```\n"
+    )
     tags = ["security", "llm", p.kind, *[f"OWASP-{o}:2025" for o in p.references.owasp_llm]]
     return {
         "id": p.code,
@@ -31,8 +33,12 @@ def rule(compiled: Compiled) -> dict[str, Any]:
         "help": {"text": f"{docs.what}\n\nWhy: {docs.why}", "markdown": markdown},
         "helpUri": help_uri(p.code),
         "defaultConfiguration": {"level": LEVEL[compiled.severity]},
-        "properties": {"tags": tags, "precision": "high", "policy": p.id,
-                       "security-severity": SECURITY_SEVERITY[compiled.severity]},
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "policy": p.id,
+            "security-severity": SECURITY_SEVERITY[compiled.severity],
+        },
     }
 
 
@@ -41,13 +47,21 @@ def result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": f.code,
         "level": LEVEL[f.severity],
         "message": {"text": f.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": f.line, "startColumn": f.col,
-                       "endLine": max(f.end_line, f.line),
-                       "endColumn": f.end_col if (f.end_line, f.end_col) > (f.line, f.col)
-                       else f.col + 1},
-        }}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                    "region": {
+                        "startLine": f.line,
+                        "startColumn": f.col,
+                        "endLine": max(f.end_line, f.line),
+                        "endColumn": f.end_col
+                        if (f.end_line, f.end_col) > (f.line, f.col)
+                        else f.col + 1,
+                    },
+                }
+            }
+        ],
         "partialFingerprints": {"llmwardFingerprint/v1": f.fingerprint()},
         "properties": {"severity": f.severity, "pointer": f.pointer},
     }
@@ -67,14 +81,22 @@ def document(report: Report) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "llmward", "version": __version__, "semanticVersion": __version__,
-                "informationUri": DOCS_URL.rsplit("/blob/", 1)[0], "rules": rules}},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "repository root"}}},
-            "columnKind": "unicodeCodePoints",
-            "results": [result(f, index) for f in report.result.findings],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "llmward",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": DOCS_URL.rsplit("/blob/", 1)[0],
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "repository root"}}},
+                "columnKind": "unicodeCodePoints",
+                "results": [result(f, index) for f in report.result.findings],
+            }
+        ],
     }
 
 

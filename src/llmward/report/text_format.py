@@ -6,8 +6,9 @@ from llmward.report import Report
 
 
 def render(report: Report) -> str:
-    lines = [f"{f.path}:{f.line}:{f.col}: {f.code} [{f.severity}] {f.message}"
-             for f in report.active]
+    lines = [
+        f"{f.path}:{f.line}:{f.col}: {f.code} [{f.severity}] {f.message}" for f in report.active
+    ]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -25,6 +26,8 @@ def summary(report: Report) -> str:
         extra.append(f"{report.baselined} baselined")
     tail = f"; {', '.join(extra)}" if extra else ""
     verdict = f"failing at --fail-on {report.fail_on}" if report.failing else "passing"
-    return (f"{head} in {result.files} file{'s' if result.files != 1 else ''} "
-            f"({result.artifacts} artifacts, {len(result.policies.policies)} policies){tail}: "
-            f"{verdict}")
+    return (
+        f"{head} in {result.files} file{'s' if result.files != 1 else ''} "
+        f"({result.artifacts} artifacts, {len(result.policies.policies)} policies){tail}: "
+        f"{verdict}"
+    )

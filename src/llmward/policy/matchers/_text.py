@@ -28,7 +28,9 @@ def selected_strings(ctx: Context) -> Iterator[tuple[str, str]]:
         yield from strings(value, pointer)
 
 
-def find(doc: Document, pointer: str, regex: re.Pattern[str]) -> Iterator[tuple[re.Match[str], Span]]:
+def find(
+    doc: Document, pointer: str, regex: re.Pattern[str]
+) -> Iterator[tuple[re.Match[str], Span]]:
     """Matches of `regex` in the source text of the scalar at `pointer`, with their spans.
 
     The source text (not the parsed value) is searched, so a match inside a block scalar gets its

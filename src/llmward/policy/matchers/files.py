@@ -60,8 +60,9 @@ def _unknown_keys(instance: dict[str, Any], schema: Any) -> list[str]:
         return []
     known = set(schema.get("properties", {}))
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-    return [str(k) for k in instance
-            if k not in known and not any(p.search(str(k)) for p in patterns)]
+    return [
+        str(k) for k in instance if k not in known and not any(p.search(str(k)) for p in patterns)
+    ]
 
 
 def _friendly(message: str) -> str:

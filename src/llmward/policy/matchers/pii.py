@@ -10,8 +10,9 @@ from llmward.policy.matchers import matcher
 from llmward.policy.matchers._text import find, selected_strings
 
 # RFC 2606 / 6761 names are reserved for documentation: never someone's address.
-_DOC_DOMAINS = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost)$",
-                          re.IGNORECASE)
+_DOC_DOMAINS = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost)$", re.IGNORECASE
+)
 
 
 def luhn(digits: str) -> bool:
@@ -39,15 +40,29 @@ def _phone_ok(m: re.Match[str]) -> bool:
 
 
 PII_TYPES: dict[str, tuple[str, re.Pattern[str], Callable[[re.Match[str]], bool]]] = {
-    "email": ("email address", re.compile(
-        r"\b[A-Za-z0-9._%+-]+@(?P<domain>(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})\b"), _email_ok),
-    "ssn": ("US social security number", re.compile(
-        r"\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b"), lambda m: True),
-    "card": ("payment card number", re.compile(
-        r"\b(?:4\d{3}|5[1-5]\d{2}|2[2-7]\d{2}|3[47]\d{2}|6(?:011|5\d{2}))(?:[ -]?\d{4}){2}[ -]?\d{1,7}\b"),
-        _card_ok),
-    "phone": ("phone number", re.compile(
-        r"(?<![\w.-])(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-])"), _phone_ok),
+    "email": (
+        "email address",
+        re.compile(r"\b[A-Za-z0-9._%+-]+@(?P<domain>(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})\b"),
+        _email_ok,
+    ),
+    "ssn": (
+        "US social security number",
+        re.compile(r"\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b"),
+        lambda m: True,
+    ),
+    "card": (
+        "payment card number",
+        re.compile(
+            r"\b(?:4\d{3}|5[1-5]\d{2}|2[2-7]\d{2}|3[47]\d{2}|6(?:011|5\d{2}))"
+            r"(?:[ -]?\d{4}){2}[ -]?\d{1,7}\b"
+        ),
+        _card_ok,
+    ),
+    "phone": (
+        "phone number",
+        re.compile(r"(?<![\w.-])(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-])"),
+        _phone_ok,
+    ),
 }
 
 

@@ -10,8 +10,10 @@ from llmward.policy.evaluate import Context, Hit
 from llmward.policy.matchers import matcher
 
 _DATED = re.compile(r"-\d{8}(?:-v\d+(?::\d+)?)?$")
-_CLAUDE = re.compile(r"claude-(?:(?P<fam1>opus|sonnet|haiku)-(?P<major>\d+)(?:[-.](?P<minor>\d{1,2}))?"
-                     r"|(?P<old_major>\d+)(?:[-.](?P<old_minor>\d))?-(?P<fam2>opus|sonnet|haiku))")
+_CLAUDE = re.compile(
+    r"claude-(?:(?P<fam1>opus|sonnet|haiku)-(?P<major>\d+)(?:[-.](?P<minor>\d{1,2}))?"
+    r"|(?P<old_major>\d+)(?:[-.](?P<old_minor>\d))?-(?P<fam2>opus|sonnet|haiku))"
+)
 
 
 def anthropic_floats(model: str) -> bool:
@@ -52,7 +54,8 @@ def model_not_allowed(ctx: Context) -> Iterator[Hit]:
     if allow.providers is not None and provider not in allow.providers:
         yield Hit(pin.pointer + "/provider", {"reason": "provider is not on the allowlist"})
     elif allow.models is not None and not any(
-            _glob(p).match(f"{provider}/{model}") for p in allow.models):
+        _glob(p).match(f"{provider}/{model}") for p in allow.models
+    ):
         yield Hit(pin.pointer + "/model", {"reason": "model is not on the allowlist"})
 
 
@@ -76,9 +79,15 @@ def deprecated_model(ctx: Context) -> Iterator[Hit]:
     if entry is None or entry.get("status") not in statuses:
         return
     date = entry.get("retired_at") or entry.get("shutdown_at") or entry.get("deprecated_at") or "?"
-    yield Hit(pin.pointer + "/model", {
-        "status": entry["status"], "date": date, "source": entry.get("source_url", ""),
-        "replacement": entry.get("replacement") or "a supported model"})
+    yield Hit(
+        pin.pointer + "/model",
+        {
+            "status": entry["status"],
+            "date": date,
+            "source": entry.get("source_url", ""),
+            "replacement": entry.get("replacement") or "a supported model",
+        },
+    )
 
 
 @matcher("threshold-floor")

@@ -24,8 +24,9 @@ def prompt_without_guardrail(ctx: Context) -> Iterator[Hit]:
     if prompt is None:
         return
     pointer = "/guardrails" if "guardrails" in prompt.data else "/id"
-    yield Hit(prompt.pointer + pointer,
-              condition=("unguarded", prompt.id, prompt.strings("guardrails")))
+    yield Hit(
+        prompt.pointer + pointer, condition=("unguarded", prompt.id, prompt.strings("guardrails"))
+    )
 
 
 @matcher("duplicate-id")

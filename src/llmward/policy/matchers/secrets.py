@@ -26,7 +26,11 @@ KEY_SHAPES: tuple[tuple[str, str, float], ...] = (
     ("Groq API key", r"\bgsk_(?P<r>[A-Za-z0-9]{40,})\b", 3.5),
     ("xAI API key", r"\bxai-(?P<r>[A-Za-z0-9]{40,})\b", 3.5),
     ("Stripe secret key", r"\b[rs]k_live_(?P<r>[A-Za-z0-9]{20,})\b", 3.5),
-    ("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?P<r>)", 0.0),
+    (
+        "private key",
+        r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?P<r>)",
+        0.0,
+    ),
 )
 _COMPILED = tuple((name, re.compile(rx), bits) for name, rx, bits in KEY_SHAPES)
 
@@ -62,8 +66,20 @@ def secrets(ctx: Context) -> Iterator[Hit]:
                     yield Hit(pointer, {"secret": name}, span=span, value=m.group(0))
 
 
-_PREFIXES = ("sk-", "AKIA", "ASIA", "gh", "github_pat_", "xox", "AIza", "hf_", "gsk_", "xai-",
-             "_live_", "PRIVATE KEY")
+_PREFIXES = (
+    "sk-",
+    "AKIA",
+    "ASIA",
+    "gh",
+    "github_pat_",
+    "xox",
+    "AIza",
+    "hf_",
+    "gsk_",
+    "xai-",
+    "_live_",
+    "PRIVATE KEY",
+)
 
 
 def _maybe(text: str) -> bool:

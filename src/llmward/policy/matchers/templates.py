@@ -115,6 +115,7 @@ def occurrence_regex(fmt: str, name: str) -> re.Pattern[str]:
 
 # -- helpers over an artifact's messages --------------------------------------------------------
 
+
 def _messages(prompt: Artifact) -> Iterator[tuple[str, str, str]]:
     """(pointer, role, content) of each well-formed message."""
     messages = prompt.get("messages")
@@ -122,7 +123,11 @@ def _messages(prompt: Artifact) -> Iterator[tuple[str, str, str]]:
         return
     for i, message in enumerate(messages):
         if isinstance(message, dict) and isinstance(message.get("content"), str):
-            yield f"{prompt.pointer}/messages/{i}/content", str(message.get("role")), message["content"]
+            yield (
+                f"{prompt.pointer}/messages/{i}/content",
+                str(message.get("role")),
+                message["content"],
+            )
 
 
 def _inputs(prompt: Artifact) -> dict[str, tuple[int, dict[str, Any]]]:
@@ -146,6 +151,7 @@ def _occurrences(ctx: Context, pointer: str, fmt: str, name: str) -> Iterator[Sp
 
 
 # -- matchers -----------------------------------------------------------------------------------
+
 
 @matcher("template-syntax")
 def template_syntax(ctx: Context) -> Iterator[Hit]:
@@ -210,13 +216,15 @@ def delimited(text: str, start: int, end: int) -> bool:
     """Is text[start:end] enclosed by an XML-style tag pair, a code fence or triple quotes?"""
     before, after = text[:start], text[end:]
     for m in _OPEN_TAG.finditer(before):
-        if f"</{m.group(1)}>" in after and f"</{m.group(1)}>" not in before[m.end():]:
+        if f"</{m.group(1)}>" in after and f"</{m.group(1)}>" not in before[m.end() :]:
             return True
     for fence in _FENCES:
         closing = ">>>" if fence == "<<<" else fence
-        if before.count(fence) % 2 == 1 or (fence == "<<<" and fence in before and closing in after):
-            if closing in after:
-                return True
+        if (
+            before.count(fence) % 2 == 1
+            or (fence == "<<<" and fence in before and closing in after)
+        ) and closing in after:
+            return True
     return False
 
 
