@@ -1,9 +1,11 @@
-"""Walk the string values a matcher reads, and place regex matches at exact file positions."""
+"""Walk the string values a matcher reads, place regex matches at exact file positions, and read
+a scalar as the model receives it (quotes resolved; is a span delimited?)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from llmward.parse.document import Document, Span, escape, resolve
@@ -87,3 +89,50 @@ def _line_by_text(doc: Document, pointer: str, line_index: int) -> Span | None:
     line, col = doc.position(node.start + at)
     span = _whole_line(doc, line)
     return Span(line, col, line, span.end_col)
+
+
+def unquoted(raw: str, style: str | None) -> tuple[str, list[int]]:
+    """A quoted scalar's text without its outer quotes and with its quote escapes resolved
+    (backslash-quote in double quotes, two single quotes in single quotes), plus the offset in
+    `raw` of each character: delimiters are judged on the text the model receives, so triple
+    quotes spelt with backslashes in a double-quoted scalar still count."""
+    if style not in ('"', "'") or len(raw) < 2:
+        return raw, list(range(len(raw)))
+    escapes = ('\\"', "\\\\") if style == '"' else ("''",)
+    out: list[str] = []
+    where: list[int] = []
+    i, end = 1, len(raw) - 1
+    while i < end:
+        if raw[i : i + 2] in escapes:
+            out.append(raw[i + 1])
+            where.append(i)
+            i += 2
+        else:
+            out.append(raw[i])
+            where.append(i)
+            i += 1
+    return "".join(out), where
+
+
+@cache
+def _open_tag() -> re.Pattern[str]:
+    return re.compile(r"<([A-Za-z][\w:-]*)(?:\s[^<>]*)?>")
+
+
+_FENCES = ("```", '"""', "'''", "<<<")
+
+
+def delimited(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] enclosed by an XML-style tag pair, a code fence or triple quotes?"""
+    before, after = text[:start], text[end:]
+    for m in _open_tag().finditer(before):
+        if f"</{m.group(1)}>" in after and f"</{m.group(1)}>" not in before[m.end() :]:
+            return True
+    for fence in _FENCES:
+        closing = ">>>" if fence == "<<<" else fence
+        if (
+            before.count(fence) % 2 == 1
+            or (fence == "<<<" and fence in before and closing in after)
+        ) and closing in after:
+            return True
+    return False

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 
 from llmward.policy.evaluate import Context, Hit
 from llmward.policy.matchers import matcher
@@ -32,7 +33,13 @@ KEY_SHAPES: tuple[tuple[str, str, float], ...] = (
         0.0,
     ),
 )
-_COMPILED = tuple((name, re.compile(rx), bits) for name, rx, bits in KEY_SHAPES)
+
+
+@cache
+def _compiled() -> tuple[tuple[str, re.Pattern[str], float], ...]:
+    """KEY_SHAPES, compiled on first use: most strings hold no key prefix (`_maybe`) and a run
+    that meets none never pays for them."""
+    return tuple((name, re.compile(rx), bits) for name, rx, bits in KEY_SHAPES)
 
 
 def entropy(text: str) -> float:
@@ -46,7 +53,7 @@ def entropy(text: str) -> float:
 def detect(text: str) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of every secret-shaped, high-entropy token in text."""
     taken: list[tuple[int, int]] = []
-    for name, regex, bits in _COMPILED:
+    for name, regex, bits in _compiled():
         for m in regex.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
@@ -60,7 +67,7 @@ def secrets(ctx: Context) -> Iterator[Hit]:
     for pointer, text in selected_strings(ctx):
         if not _maybe(text):
             continue
-        for name, regex, bits in _COMPILED:
+        for name, regex, bits in _compiled():
             for m, span in find(ctx.doc, pointer, regex):
                 if entropy(m.group("r")) >= bits:
                     yield Hit(pointer, {"secret": name}, span=span, value=m.group(0))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from llmward.parse.document import Span
 from llmward.policy.evaluate import Context, Hit
 from llmward.policy.matchers import matcher
-from llmward.policy.matchers._text import find, line_in_scalar
+from llmward.policy.matchers._text import delimited, find, line_in_scalar, unquoted
 from llmward.repository import Artifact
 
 SYSTEM_ROLES = frozenset({"system", "developer"})
@@ -24,13 +24,69 @@ class Template:
     error: tuple[int, str] | None = None  # (0-based line in the template, message)
     scoped: frozenset[str] = field(default=frozenset())  # names read inside sections/loops
 
+    @property
+    def names(self) -> frozenset[str]:
+        """Every input the template reads, in a section or not."""
+        return self.variables | self.scoped
+
 
 @lru_cache(maxsize=4096)
 def analyze(fmt: str, text: str) -> Template:
     return _ANALYZERS.get(fmt, _jinja)(text)
 
 
+# -- jinja2 -------------------------------------------------------------------------------------
+
+# Jinja's default globals (jinja2.defaults.DEFAULT_NAMESPACE): never inputs. A test keeps it exact.
+JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
+_JINJA_LITERALS = frozenset({"true", "false", "none", "True", "False", "None"})
+# Names Jinja treats specially (`self` is never undeclared) or may: left to Jinja to judge.
+_JINJA_SPECIAL = frozenset({"self", "loop", "caller", "varargs", "kwargs", "super"})
+
+
 def _jinja(text: str) -> Template:
+    """Importing jinja2 costs more than a pre-commit run should take, and most prompts only use
+    `{{ name }}`: those are read here, and Jinja's own parser judges everything else."""
+    fast = _jinja_simple(text)
+    return fast if fast is not None else _jinja_parse(text)
+
+
+@cache
+def _jinja_placeholder() -> re.Pattern[str]:
+    name = r"[A-Za-z_][A-Za-z0-9_]*"
+    return re.compile(rf"\{{\{{-?[ \t\r\n]*({name}(?:\.{name})*)[ \t\r\n]*-?\}}\}}")
+
+
+def _jinja_simple(text: str) -> Template | None:
+    """The Template Jinja would give when every tag is `{{ name.attr }}`, else None. Jinja's
+    lexer starts a tag at the first `{{`, `{%` or `{#`, so with no `{%` or `{#` in the text, one
+    placeholder at each `{{` leaves only plain text between them."""
+    if "{%" in text or "{#" in text:
+        return None
+    names: set[str] = set()
+    start = text.find("{{")
+    while start != -1:
+        m = _jinja_placeholder().match(text, start)
+        root = None if m is None else _simple_root(m.group(1).split("."))
+        if m is None or root is None:
+            return None
+        if root:
+            names.add(root)
+        start = text.find("{{", m.end())
+    return Template(frozenset(names - JINJA_GLOBALS))
+
+
+def _simple_root(path: list[str]) -> str | None:
+    """The variable `{{ a.b }}` reads ("" for a constant), or None where Jinja must judge:
+    `not` and `if` are operators, `self` is never undeclared."""
+    if len(path) == 1 and path[0] in _JINJA_LITERALS:
+        return ""
+    if path[0] in _JINJA_SPECIAL or any(keyword.iskeyword(p) or p in _JINJA_LITERALS for p in path):
+        return None
+    return path[0]
+
+
+def _jinja_parse(text: str) -> Template:
     from jinja2 import TemplateSyntaxError, meta
 
     env = _jinja_env()
@@ -49,14 +105,19 @@ def _jinja_env() -> Any:
     return Environment(autoescape=False)
 
 
-_MUSTACHE_TAG = re.compile(r"\{\{(\{?)\s*([#^/&!>]?)\s*(.*?)\s*\}?\}\}", re.DOTALL)
+# -- mustache and f-strings ---------------------------------------------------------------------
+
+
+@cache
+def _mustache_tag() -> re.Pattern[str]:
+    return re.compile(r"\{\{(\{?)\s*([#^/&!>]?)\s*(.*?)\s*\}?\}\}", re.DOTALL)
 
 
 def _mustache(text: str) -> Template:
     names: set[str] = set()
     scoped: set[str] = set()
     stack: list[tuple[str, int]] = []  # open sections: (name, line of the opening tag)
-    for m in _MUSTACHE_TAG.finditer(text):
+    for m in _mustache_tag().finditer(text):
         sigil, name = m.group(2), m.group(3)
         line = text.count("\n", 0, m.start())
         if sigil in ("!", ">"):
@@ -72,18 +133,13 @@ def _mustache(text: str) -> Template:
         if sigil in ("#", "^"):
             stack.append((name, line))
     # blank the tags out (keeping newlines) so a stray {{ keeps its offset in the text
-    stray = _stray_braces(_MUSTACHE_TAG.sub(lambda t: re.sub(r"[^\n]", " ", t.group(0)), text))
-    if stray is not None:
+    stray = _mustache_tag().sub(lambda t: re.sub(r"[^\n]", " ", t.group(0)), text).find("{{")
+    if stray != -1:
         return Template(error=(text.count("\n", 0, stray), "unclosed {{ tag"))
     if stack:
         name, line = stack[-1]
         return Template(error=(line, f"section {{{{#{name}}}}} is never closed"))
     return Template(frozenset(names), scoped=frozenset(scoped))
-
-
-def _stray_braces(text: str) -> int | None:
-    i = text.find("{{")
-    return None if i == -1 else i
 
 
 def _fstring(text: str) -> Template:
@@ -104,6 +160,7 @@ def _fstring(text: str) -> Template:
 _ANALYZERS = {"jinja2": _jinja, "mustache": _mustache, "fstring": _fstring}
 
 
+@lru_cache(maxsize=1024)
 def occurrence_regex(fmt: str, name: str) -> re.Pattern[str]:
     word = re.escape(name)
     if fmt == "mustache":
@@ -113,161 +170,124 @@ def occurrence_regex(fmt: str, name: str) -> re.Pattern[str]:
     return re.compile(r"(?:\{\{|\{%)[^}%]*?(?<![\w.])" + word + r"\b")
 
 
-# -- helpers over an artifact's messages --------------------------------------------------------
+# -- the walk every matcher shares --------------------------------------------------------------
 
 
-def _messages(prompt: Artifact) -> Iterator[tuple[str, str, str]]:
-    """(pointer, role, content) of each well-formed message."""
-    messages = prompt.get("messages")
-    if not isinstance(messages, list):
-        return
-    for i, message in enumerate(messages):
-        if isinstance(message, dict) and isinstance(message.get("content"), str):
-            yield (
-                f"{prompt.pointer}/messages/{i}/content",
-                str(message.get("role")),
-                message["content"],
-            )
+@dataclass(frozen=True)
+class _Prompt:
+    """A prompt artifact as the template matchers read it."""
+
+    artifact: Artifact
+    fmt: str
+    inputs: dict[str, tuple[int, dict[str, Any]]]  # name -> (index in `inputs`, the item)
+
+    @classmethod
+    def read(cls, prompt: Artifact) -> _Prompt:
+        fmt = prompt.get("template_format", "jinja2")
+        return cls(prompt, fmt if fmt in _ANALYZERS else "jinja2", _inputs(prompt))
+
+    @property
+    def untrusted(self) -> set[str]:
+        return {n for n, (_, item) in self.inputs.items() if item.get("trusted") is not True}
+
+    def messages(self) -> Iterator[tuple[str, str, Template]]:
+        """(pointer, role, analyzed template) of each well-formed message."""
+        messages = self.artifact.get("messages")
+        for i, message in enumerate(messages if isinstance(messages, list) else ()):
+            if isinstance(message, dict) and isinstance(message.get("content"), str):
+                pointer = f"{self.artifact.pointer}/messages/{i}/content"
+                yield pointer, str(message.get("role")), analyze(self.fmt, message["content"])
 
 
 def _inputs(prompt: Artifact) -> dict[str, tuple[int, dict[str, Any]]]:
     inputs = prompt.get("inputs")
     out: dict[str, tuple[int, dict[str, Any]]] = {}
-    if isinstance(inputs, list):
-        for i, item in enumerate(inputs):
-            if isinstance(item, dict) and isinstance(item.get("name"), str):
-                out[item["name"]] = (i, item)
+    for i, item in enumerate(inputs if isinstance(inputs, list) else ()):
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            out[item["name"]] = (i, item)
     return out
 
 
-def _fmt(prompt: Artifact) -> str:
-    fmt = prompt.get("template_format", "jinja2")
-    return fmt if fmt in _ANALYZERS else "jinja2"
+_PromptMatcher = Callable[[Context, _Prompt], Iterable[Hit]]
 
 
-def _occurrences(ctx: Context, pointer: str, fmt: str, name: str) -> Iterator[Span]:
-    for _, span in find(ctx.doc, pointer, occurrence_regex(fmt, name)):
-        yield span
+def _prompt_matcher(name: str) -> Callable[[_PromptMatcher], _PromptMatcher]:
+    """Register `fn(ctx, prompt)` as the matcher `name`; it runs only where there is a prompt."""
+
+    def register(fn: _PromptMatcher) -> _PromptMatcher:
+        def run(ctx: Context) -> Iterator[Hit]:
+            if ctx.artifact is not None:
+                yield from fn(ctx, _Prompt.read(ctx.artifact))
+
+        matcher(name)(run)
+        return fn
+
+    return register
+
+
+def _name_hits(
+    ctx: Context, prompt: _Prompt, pointer: str, names: Iterable[str], **fields: str
+) -> Iterator[Hit]:
+    """A hit at each place the message at `pointer` uses each of `names`."""
+    for name in sorted(names):
+        for _, span in find(ctx.doc, pointer, occurrence_regex(prompt.fmt, name)):
+            yield Hit(pointer, {"name": name, **fields}, span=span, value=name)
 
 
 # -- matchers -----------------------------------------------------------------------------------
 
 
-@matcher("template-syntax")
-def template_syntax(ctx: Context) -> Iterator[Hit]:
-    prompt = ctx.artifact
-    if prompt is None:
-        return
-    fmt = _fmt(prompt)
-    for pointer, _, content in _messages(prompt):
-        error = analyze(fmt, content).error
-        if error is not None:
-            span = line_in_scalar(ctx.doc, pointer, error[0])
-            yield Hit(pointer, {"error": error[1], "format": fmt}, span=span)
+@_prompt_matcher("template-syntax")
+def template_syntax(ctx: Context, prompt: _Prompt) -> Iterator[Hit]:
+    for pointer, _, info in prompt.messages():
+        if info.error is not None:
+            span = line_in_scalar(ctx.doc, pointer, info.error[0])
+            yield Hit(pointer, {"error": info.error[1], "format": prompt.fmt}, span=span)
 
 
-@matcher("template-variables")
-def template_variables(ctx: Context) -> Iterator[Hit]:
+@_prompt_matcher("template-variables")
+def template_variables(ctx: Context, prompt: _Prompt) -> Iterator[Hit]:
     """`options.check`: `undeclared` (used, not in inputs) or `unused` (in inputs, never used)."""
-    prompt = ctx.artifact
-    if prompt is None:
-        return
-    fmt, declared = _fmt(prompt), _inputs(prompt)
+    check = ctx.options.get("check")
     used: set[str] = set()
-    for pointer, _, content in _messages(prompt):
-        info = analyze(fmt, content)
+    for pointer, _, info in prompt.messages():
         if info.error is not None:
             return  # the syntax policy reports it; guessing variables would mislead
-        used |= info.variables | info.scoped
-        if ctx.options.get("check") == "undeclared":
-            for name in sorted(info.variables - set(declared)):
-                for span in _occurrences(ctx, pointer, fmt, name):
-                    yield Hit(pointer, {"name": name}, span=span, value=name)
-    if ctx.options.get("check") == "unused":
-        for name, (index, _) in sorted(declared.items()):
+        used |= info.names
+        if check == "undeclared":
+            yield from _name_hits(ctx, prompt, pointer, info.variables - set(prompt.inputs))
+    if check == "unused":
+        for name, (index, _) in sorted(prompt.inputs.items()):
             if name not in used:
-                yield Hit(f"{prompt.pointer}/inputs/{index}/name", {"name": name})
+                yield Hit(f"{prompt.artifact.pointer}/inputs/{index}/name", {"name": name})
 
 
-def _untrusted(prompt: Artifact) -> set[str]:
-    return {name for name, (_, item) in _inputs(prompt).items() if item.get("trusted") is not True}
-
-
-@matcher("untrusted-in-system")
-def untrusted_in_system(ctx: Context) -> Iterator[Hit]:
-    prompt = ctx.artifact
-    if prompt is None:
-        return
-    fmt, untrusted = _fmt(prompt), _untrusted(prompt)
-    for pointer, role, content in _messages(prompt):
-        if role not in SYSTEM_ROLES:
-            continue
-        info = analyze(fmt, content)
-        for name in sorted((info.variables | info.scoped) & untrusted):
-            for span in _occurrences(ctx, pointer, fmt, name):
-                yield Hit(pointer, {"name": name, "role": role}, span=span, value=name)
-
-
-_OPEN_TAG = re.compile(r"<([A-Za-z][\w:-]*)(?:\s[^<>]*)?>")
-_FENCES = ("```", '"""', "'''", "<<<")
-
-
-def delimited(text: str, start: int, end: int) -> bool:
-    """Is text[start:end] enclosed by an XML-style tag pair, a code fence or triple quotes?"""
-    before, after = text[:start], text[end:]
-    for m in _OPEN_TAG.finditer(before):
-        if f"</{m.group(1)}>" in after and f"</{m.group(1)}>" not in before[m.end() :]:
-            return True
-    for fence in _FENCES:
-        closing = ">>>" if fence == "<<<" else fence
-        if (
-            before.count(fence) % 2 == 1
-            or (fence == "<<<" and fence in before and closing in after)
-        ) and closing in after:
-            return True
-    return False
-
-
-@matcher("untrusted-without-delimiters")
-def untrusted_without_delimiters(ctx: Context) -> Iterator[Hit]:
-    prompt = ctx.artifact
-    if prompt is None:
-        return
-    fmt, untrusted = _fmt(prompt), _untrusted(prompt)
-    for pointer, role, content in _messages(prompt):
+@_prompt_matcher("untrusted-in-system")
+def untrusted_in_system(ctx: Context, prompt: _Prompt) -> Iterator[Hit]:
+    untrusted = prompt.untrusted
+    for pointer, role, info in prompt.messages():
         if role in SYSTEM_ROLES:
-            continue  # reported by untrusted-in-system, a worse problem
-        info = analyze(fmt, content)
-        node = ctx.doc.nodes.get(pointer)
-        if node is None:
-            continue
-        raw, where = unquoted(ctx.doc.text[node.start : node.end], node.style)
-        for name in sorted((info.variables | info.scoped) & untrusted):
-            for m in occurrence_regex(fmt, name).finditer(raw):
-                if not delimited(raw, m.start(), m.end()):
-                    start, end = node.start + where[m.start()], node.start + where[m.end() - 1] + 1
-                    span = ctx.doc.span_of_offsets(start, end)
-                    yield Hit(pointer, {"name": name}, span=span, value=name)
+            yield from _name_hits(ctx, prompt, pointer, info.names & untrusted, role=role)
 
 
-def unquoted(raw: str, style: str | None) -> tuple[str, list[int]]:
-    """A quoted scalar's text without its outer quotes and with its quote escapes resolved
-    (backslash-quote in double quotes, two single quotes in single quotes), plus the offset in
-    `raw` of each character: delimiters are judged on the text the model receives, so triple
-    quotes spelt with backslashes in a double-quoted scalar still count."""
-    if style not in ('"', "'") or len(raw) < 2:
-        return raw, list(range(len(raw)))
-    escapes = ('\\"', "\\\\") if style == '"' else ("''",)
-    out: list[str] = []
-    where: list[int] = []
-    i, end = 1, len(raw) - 1
-    while i < end:
-        if raw[i : i + 2] in escapes:
-            out.append(raw[i + 1])
-            where.append(i)
-            i += 2
-        else:
-            out.append(raw[i])
-            where.append(i)
-            i += 1
-    return "".join(out), where
+@_prompt_matcher("untrusted-without-delimiters")
+def untrusted_without_delimiters(ctx: Context, prompt: _Prompt) -> Iterator[Hit]:
+    untrusted = prompt.untrusted
+    for pointer, role, info in prompt.messages():
+        if role not in SYSTEM_ROLES:  # in a system message: untrusted-in-system, a worse problem
+            yield from _undelimited(ctx, prompt, pointer, info.names & untrusted)
+
+
+def _undelimited(
+    ctx: Context, prompt: _Prompt, pointer: str, names: Iterable[str]
+) -> Iterator[Hit]:
+    node = ctx.doc.nodes.get(pointer)
+    if node is None:
+        return
+    raw, where = unquoted(ctx.doc.text[node.start : node.end], node.style)
+    for name in sorted(names):
+        for m in occurrence_regex(prompt.fmt, name).finditer(raw):
+            if not delimited(raw, m.start(), m.end()):
+                start, end = node.start + where[m.start()], node.start + where[m.end() - 1] + 1
+                span = ctx.doc.span_of_offsets(start, end)
+                yield Hit(pointer, {"name": name}, span=span, value=name)
