@@ -160,7 +160,20 @@ def test_fifty_megabyte_file_is_reported_not_read(
             id="bad-enum",
         ),
         pytest.param("version: 1\nexclude: 5\n", ".llmward.yaml:2:10: exclude:", id="wrong-type"),
-        pytest.param("severity: {PINX01: low}\n", "not a policy code: PINX01", id="unknown-code"),
+        pytest.param(
+            "severity: {PINX01: low}\n",
+            ".llmward.yaml:1:12: severity.PINX01: 'PINX01' is "
+            "not a policy code (2-5 capital letters",
+            id="bad-code",
+        ),
+        pytest.param(
+            "disable: [PIN999]\n", "disable: unknown policy code 'PIN999'", id="unknown-code"
+        ),
+        pytest.param(
+            "severity:\n  PIN001: extreme\n",
+            ".llmward.yaml:2:11: severity.PIN001: Input",
+            id="bad-severity",
+        ),
         pytest.param("version: [\n", ".llmward.yaml:2:1:", id="invalid-yaml"),
         pytest.param("policies:\n  packs: [nope]\n", "unknown policy pack 'nope'", id="bad-pack"),
     ],
@@ -272,7 +285,9 @@ def test_user_policy_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     ("args", "expected"),
     [
         pytest.param(["missing.yaml"], "missing.yaml: no such file or folder", id="missing-path"),
-        pytest.param(["--select", "XYZ999"], "unknown policy code(s): XYZ999", id="unknown-select"),
+        pytest.param(
+            ["--select", "XYZ999"], "--select: unknown policy code 'XYZ999'", id="unknown-select"
+        ),
         pytest.param(["--baseline", "nope.json"], "baseline not found", id="missing-baseline"),
     ],
 )
@@ -456,3 +471,111 @@ def test_rules_explain_schema_init(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["init", "--path", str(target)]) == 0
     assert target.read_text().startswith("# llmward configuration")
     assert main(["init", "--path", str(target)]) == 2
+
+
+PROMPT_MIN = (
+    'id: p\nversion: "1.0.0"\nowner: "@a"\ndescription: d\nmessages: [{role: user, content: hi}]\n'
+)
+
+
+def test_monorepo_each_file_uses_its_nearest_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(
+        tmp_path / "mono",
+        {
+            "svc-a/.llmward.yaml": "version: 1\n",
+            "svc-a/models.yaml": MODELS_BAD,
+            "svc-b/.llmward.yaml": "disable: [PIN001]\n",
+            "svc-b/models.yaml": MODELS_BAD,
+        },
+    )
+    code, out, err = run(repo, "svc-a/models.yaml", "svc-b/models.yaml", capsys=capsys)
+    assert code == 1, err
+    assert "svc-a/models.yaml:4:12: PIN001" in out
+    assert "svc-b/models.yaml" not in out  # its own config disables PIN001
+    _, whole, _ = run(repo, "--format", "github", capsys=capsys)
+    assert "file=svc-a/models.yaml,line=4" in whole  # paths from the repository top
+    assert "GOV011" not in whole  # the two projects' ids do not collide
+
+
+def test_explicit_non_artifact_file_is_not_a_silent_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path / "r", {"notes.txt": "sk-proj-" + "a1B2" * 10 + "\n"})
+    code, _out, err = run(repo, "notes.txt", capsys=capsys)
+    assert code == 0
+    assert "notes.txt: not an artifact by this project's `artifacts` globs; not checked" in err
+
+
+def test_deleted_unstaged_file_is_not_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_OK, "p.prompt.yaml": PROMPT_MIN})
+    (repo / "p.prompt.yaml").unlink()
+    code, out, _ = run(repo, capsys=capsys)
+    assert "GOV003" not in out and code == 0
+
+
+@pytest.mark.parametrize("content", ["", "# only a comment\n", "null\n"])
+def test_empty_artifact_file_breaks_its_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    repo = make_repo(tmp_path / "r", {"p.prompt.yaml": content})
+    code, out, _ = run(repo, "--select", "GOV005", capsys=capsys)
+    assert code == 1
+    assert "'id' is a required property" in out
+
+
+def test_unquoted_version_is_read_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path / "r", {"p.prompt.yaml": PROMPT_MIN.replace('"1.0.0"', "1.10")})
+    _code, out, _ = run(repo, "--format", "json", capsys=capsys)
+    codes = {f["code"] for f in json.loads(out)["findings"]}
+    assert not codes & {"GOV005", "PRM002"}, out
+
+
+def test_ignore_of_a_disabled_code_is_not_unused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    models = MODELS_BAD.replace(
+        "model: gpt-4o\n", "model: gpt-4o  # llmward: ignore[PIN001] canary\n"
+    )
+    repo = make_repo(tmp_path / "r", {"models.yaml": models})
+    _, out, _ = run(repo, "--ignore", "PIN001", capsys=capsys)
+    assert "GOV009" not in out
+    _, out, _ = run(repo, "--select", "GOV009", capsys=capsys)
+    assert "GOV009" not in out
+
+
+def test_select_by_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD, "p.prompt.yaml": PROMPT_MIN})
+    _, out, _ = run(repo, "--select", "pin", "--format", "json", capsys=capsys)
+    assert {f["code"][:3] for f in json.loads(out)["findings"]} == {"PIN"}
+
+
+def test_dedicated_toml_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(
+        tmp_path / "r", {"llmward.toml": 'disable = ["PIN001"]\n', "models.yaml": MODELS_BAD}
+    )
+    _, out, _ = run(repo, "--config", "llmward.toml", capsys=capsys)
+    assert "PIN001" not in out
+    (repo / "pyproject.toml").write_text("[tool.other]\nx = 1\n")
+    code, _, err = run(repo, "--config", "pyproject.toml", capsys=capsys)
+    assert code == 2 and "no [tool.llmward] table" in err
+
+
+def test_write_baseline_says_what_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
+    code, _, err = run(repo, "--select", "PIN001", "--write-baseline", "b.json", capsys=capsys)
+    assert code == 0
+    assert "llmward: wrote 1 finding(s) to b.json" in err
+
+
+def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["lint", "-j", "0"])
+    assert exit_.value.code == 2

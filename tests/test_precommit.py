@@ -38,10 +38,8 @@ messages:
 BAD_PROMPT = GOOD_PROMPT.replace("model: support-default", "model: support-defualt")
 
 
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def hook_repo_snapshot(snapshot: Path) -> Path:
     """A committed snapshot of this project: what `rev:` would point at."""
-    snapshot = tmp_path_factory.mktemp("llmward-hook")
     for name in ("src", "policies"):
         shutil.copytree(
             ROOT / name, snapshot / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -52,6 +50,11 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(snapshot, "add", "-A")
     git(snapshot, "commit", "-q", "-m", "snapshot")
     return snapshot
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return hook_repo_snapshot(tmp_path_factory.mktemp("llmward-hook"))
 
 
 def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:

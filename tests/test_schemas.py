@@ -181,7 +181,7 @@ def test_policy_rebuild_equals_validation(path: Path) -> None:
 
 
 def test_catalog_rebuild_equals_validation() -> None:
-    path = builtin_root() / "catalog" / "models.yaml"
+    path = builtin_root() / "catalog" / "catalog.yaml"
     data = _yaml(path)
     assert build(Catalog, data) == validate(Catalog, data, str(path))
 

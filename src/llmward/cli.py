@@ -13,6 +13,7 @@ from llmward.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, LlmwardError
 
 COMMANDS = {
     "lint": "check artifact files against the policy packs",
+    "diff": "semantic diff and risk score between two git refs",
     "rules": "list the policies",
     "explain": "print one policy's documentation",
     "schema": "print the JSON Schema of a file format",

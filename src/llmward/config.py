@@ -6,18 +6,19 @@ machine. Unknown keys and wrong types are errors with file:line and the allowed 
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from llmward.errors import ConfigError
-from llmward.validation import FORBID, Constraint, Invalid
+from llmward.validation import FORBID, PATTERN_HELP, Constraint, Invalid
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
-CODE_PATTERN = r"^(PRM|PIN|GRD|GOV|CHG)[0-9]{3}$"
+CODE_PATTERN = r"^[A-Z]{2,5}[0-9]{3}$"  # built-ins use PRM, PIN, GRD, GOV and CHG
+Code = Annotated[str, Constraint(pattern=CODE_PATTERN)]
+PATTERN_HELP[CODE_PATTERN] = "is not a policy code (2-5 capital letters and 3 digits, e.g. PIN001)"
 CONFIG_NAMES = (".llmward.yaml", ".llmward.yml")
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
@@ -91,6 +92,38 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class RiskTiers:
+    """Score thresholds: a score at or above one reaches that tier."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    medium: Annotated[int, Constraint(ge=1, le=100)] = 20
+    high: Annotated[int, Constraint(ge=1, le=100)] = 45
+    critical: Annotated[int, Constraint(ge=1, le=100)] = 70
+
+    def __post_init__(self) -> None:
+        if not self.medium < self.high < self.critical:
+            raise ValueError("risk tiers must rise: medium < high < critical")
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    tiers: RiskTiers = field(default_factory=RiskTiers)
+    environment_weights: dict[str, Annotated[float, Constraint(ge=0, le=10)]] = field(
+        default_factory=lambda: {"production": 2.0}
+    )
+    """Multiplier for changes to artifacts in each environment (default 1)."""
+    finding_points: dict[Severity, Annotated[float, Constraint(ge=0, le=100)]] = field(
+        default_factory=lambda: {"low": 1.0, "medium": 4.0, "high": 10.0, "critical": 25.0}
+    )
+    """Points for each lint finding a change introduces, by severity."""
+    fail_at: Literal["low", "medium", "high", "critical"] | None = None
+    """The risk hook fails at or above this tier (default: it only informs)."""
+
+
+@dataclass(frozen=True)
 class Config:
     """llmward project config (.llmward.yaml, or [tool.llmward] in pyproject.toml)."""
 
@@ -102,9 +135,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     """Globs of files never read."""
     policies: PolicyConfig = field(default_factory=PolicyConfig)
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: dict[Code, Severity] = field(default_factory=dict)
     """Per-code severity overrides, e.g. {PIN001: critical}."""
-    disable: tuple[str, ...] = ()
+    disable: tuple[Code, ...] = ()
     """Codes switched off entirely."""
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Path-based environments, e.g. {production: ['prod/**']}."""
@@ -113,11 +146,7 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     fail_on: Severity = "high"
     """The lowest severity that fails a run."""
-
-    def __post_init__(self) -> None:
-        bad = sorted(c for c in [*self.severity, *self.disable] if not re.match(CODE_PATTERN, c))
-        if bad:
-            raise ValueError(f"not a policy code: {', '.join(bad)} (codes look like PIN001)")
+    risk: RiskConfig = field(default_factory=RiskConfig)
 
 
 class LoadedConfig:
@@ -143,9 +172,10 @@ def find_config(root: Path, explicit: Path | None = None) -> Path | None:
 
 def has_tool_table(pyproject: Path) -> bool:
     """Does pyproject.toml configure llmward (a [tool.llmward] table, or dotted keys)?"""
-    if not pyproject.is_file():
-        return False
-    raw = pyproject.read_bytes()
+    return pyproject.is_file() and has_tool_bytes(pyproject.read_bytes())
+
+
+def has_tool_bytes(raw: bytes) -> bool:
     if b"llmward" not in raw:
         return False
     try:
@@ -203,9 +233,14 @@ def _toml(raw: bytes) -> dict[str, Any]:
 
 def _from_toml(name: str, raw: bytes) -> dict[str, Any]:
     try:
-        table = _toml(raw).get("tool", {}).get("llmward", {})
+        document = _toml(raw)
     except ValueError as err:  # TOMLDecodeError and UnicodeDecodeError are ValueErrors
         raise ConfigError(f"{name}: invalid TOML: {err}") from None
+    table = document.get("tool", {}).get("llmward")
+    if table is None:
+        if Path(name).name == "pyproject.toml":
+            raise ConfigError(f"{name}: no [tool.llmward] table in this file")
+        table = document  # a dedicated llmward.toml holds the settings at the top level
     if not isinstance(table, dict):
         raise ConfigError(f"{name}: [tool.llmward] must be a table")
     return table

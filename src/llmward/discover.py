@@ -62,13 +62,16 @@ def matches(patterns: Sequence[str], path: str) -> bool:
 class Classifier:
     """Maps a relative path to its artifact kind (or None) and its environments."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, nested: tuple[str, ...] = ()) -> None:
+        """`nested`: folders of other projects inside this one, left to their own config."""
         globs = config.artifacts
         self.kinds = [
             (kind, compile_globs(tuple(getattr(globs, kind))))
             for kind in ("prompt", "model", "guardrail")
         ]
-        self.exclude = compile_globs(tuple(DEFAULT_EXCLUDE) + tuple(config.exclude))
+        self.exclude = compile_globs(
+            DEFAULT_EXCLUDE + tuple(config.exclude) + tuple(f"{n}/**" for n in nested)
+        )
         self.environments = [
             (name, compile_globs(tuple(globs_)))
             for name, globs_ in sorted(config.environments.items())
@@ -88,12 +91,33 @@ class Classifier:
         )
 
 
+SKIP_FOLDERS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".llmward_cache",
+        "site-packages",
+        ".mypy_cache",
+        ".ruff_cache",
+    }
+)
+
+
+def _skip(folder: str, name: str) -> bool:
+    """Version control, caches, and any virtual environment (it holds a pyvenv.cfg)."""
+    return name in SKIP_FOLDERS or (Path(folder) / name / "pyvenv.cfg").exists()
+
+
 def walk(root: Path) -> list[str]:
-    """Every file below root (not following folder links), relative and sorted."""
+    """Every file below root outside git (not following folder links), relative and sorted."""
     found: list[str] = []
-    skip = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".llmward_cache"}
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in skip]
+        dirs[:] = [d for d in dirs if not _skip(folder, d)]
         rel = os.path.relpath(folder, root)
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
         found.extend(prefix + f for f in files)

@@ -1,23 +1,30 @@
 """Everything that touches git lives here.
 
 The lint path only lists files (one `git ls-files` call, no GitPython import: it keeps the
-pre-commit hook fast). Reading artifacts at other refs uses GitPython.
+pre-commit hook fast). Comparing refs goes through GitPython: blobs are read from git's object
+database through one long-lived `git cat-file --batch`, never from the work tree.
+
+User text never reaches git where it could be read as an option: refs that start with '-' are
+refused, refs are verified with `rev-parse --verify`, and paths always follow `--`.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from llmward.errors import GitError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
     try:
         return subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=120,
+            ["git", *args], cwd=root, capture_output=True, check=False, timeout=120
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -47,9 +54,157 @@ def list_files(root: Path) -> list[str] | None:
     if done is None or done.returncode != 0:
         return None
     names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({n for n in names if n})
+    # --cached lists files deleted from the work tree but not yet staged: they are gone
+    return sorted(n for n in set(names) if n and os.path.lexists(root / n))
 
 
 def is_tracked(root: Path, path: str) -> bool:
     done = _run(root, "ls-files", "--error-unmatch", "--", path)
     return done is not None and done.returncode == 0
+
+
+@dataclass(frozen=True)
+class PathChange:
+    """One file changed between two trees: A(dded), D(eleted), M(odified), R(enamed), T(ype)."""
+
+    status: str
+    old_path: str | None
+    new_path: str | None
+
+
+INDEX = ":index"  # the staged snapshot, as a pseudo-ref
+WORKTREE = ":worktree"
+
+
+class Repository:
+    """A git repository read through GitPython."""
+
+    def __init__(self, root: Path) -> None:
+        import git
+
+        try:
+            self.repo = git.Repo(root, search_parent_directories=False)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitError(f"{root}: not a git repository (run llmward from its root)") from None
+        self.root = Path(self.repo.working_tree_dir or root)
+        self._git: Any = self.repo.git
+
+    def _call(self, *args: str) -> str:
+        import git
+
+        try:
+            out: str = self._git.execute(["git", *args], strip_newline_in_stdout=False)
+        except git.GitCommandError as err:
+            raise GitError(f"git {args[0]} failed: {str(err.stderr).strip()}") from None
+        return out
+
+    def head_or_empty(self) -> str:
+        """HEAD, or the empty tree before the first commit."""
+        try:
+            return self.resolve("HEAD")
+        except GitError:
+            return EMPTY_TREE
+
+    def resolve(self, ref: str) -> str:
+        """The commit a user-given ref names, or a GitError saying what to do."""
+        if ref == EMPTY_TREE:
+            return ref
+        if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
+            raise GitError(f"'{ref}' is not a git ref (refs never start with '-')")
+        import git
+
+        try:
+            sha: str = self._git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+        except git.GitCommandError:
+            raise GitError(self._missing(ref)) from None
+        return sha.strip()
+
+    def _missing(self, ref: str) -> str:
+        shallow = self._git.rev_parse("--is-shallow-repository").strip() == "true"
+        if shallow:
+            return (
+                f"'{ref}' is not in this shallow clone: fetch the history first "
+                "(actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)"
+            )
+        return f"'{ref}' does not name a commit here (check the name, or `git fetch` it first)"
+
+    def default_base(self) -> str:
+        """The merge-base of HEAD with the default branch (origin/HEAD, main or master)."""
+        head = self.resolve("HEAD")
+        for name in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+            try:
+                other = self.resolve(name)
+            except GitError:
+                continue
+            if other != head:
+                return self._call("merge-base", other, head).strip()
+        raise GitError(
+            "no default branch to compare with: name the base ref (`llmward diff BASE [HEAD]`)"
+        )
+
+    def tree_files(self, commit: str) -> dict[str, str]:
+        """path -> blob sha of every file in a commit (or the index, or the work tree)."""
+        if commit == WORKTREE:
+            return dict.fromkeys(list_files(self.root) or [], "")
+        if commit == INDEX:
+            out = self._call("ls-files", "-s", "-z")
+            rows = (line.split("\t", 1) for line in out.split("\0") if line)
+            return {path: meta.split()[1] for meta, path in rows if meta.split()[2] == "0"}
+        out = self._call("ls-tree", "-r", "-z", "--full-tree", commit)
+        rows = (line.split("\t", 1) for line in out.split("\0") if line)
+        return {path: meta.split()[2] for meta, path in rows if meta.split()[1] == "blob"}
+
+    def read_blob(self, sha: str) -> bytes:
+        data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        return data
+
+    def read(self, snapshot: str, path: str, blob: str) -> bytes:
+        if snapshot == WORKTREE:
+            return (self.root / path).read_bytes()
+        return self.read_blob(blob)
+
+    def changes(self, base: str, head: str) -> list[PathChange]:
+        """Files changed from base to head, with renames detected."""
+        if head == INDEX:
+            out = self._call("diff", "--cached", "--name-status", "-M", "-z", base, "--")
+        elif head == WORKTREE:
+            out = self._call("diff", "--name-status", "-M", "-z", base, "--")
+        else:
+            out = self._call("diff", "--name-status", "-M", "-z", base, head, "--")
+        return _parse_name_status(out)
+
+    def grep(self, snapshot: str, words: list[str], paths: list[str]) -> set[str]:
+        """Files in `paths` at a snapshot containing any of `words` (fixed strings)."""
+        if not words or not paths:
+            return set()
+        args = ["grep", "-l", "-z", "-F", "-I"]
+        for word in sorted(set(words)):
+            args += ["-e", word]
+        if snapshot == INDEX:
+            args.append("--cached")
+        elif snapshot != WORKTREE:
+            args.append(snapshot)
+        args += ["--", *paths]
+        done = _run(self.root, *args)
+        if done is None or done.returncode not in (0, 1):
+            raise GitError("git grep failed")
+        prefix = f"{snapshot}:" if snapshot not in (INDEX, WORKTREE) else ""
+        names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+        return {n[len(prefix) :] if n.startswith(prefix) else n for n in names if n}
+
+
+def _parse_name_status(out: str) -> list[PathChange]:
+    parts = out.split("\0")
+    changes, i = [], 0
+    while i < len(parts) and parts[i]:
+        status = parts[i][0]
+        if status in "RC":
+            changes.append(PathChange(status, parts[i + 1], parts[i + 2]))
+            i += 3
+            continue
+        path = parts[i + 1]
+        old = None if status == "A" else path
+        new = None if status == "D" else path
+        changes.append(PathChange(status, old, new))
+        i += 2
+    return changes

@@ -23,7 +23,14 @@ from llmward.parse.document import Document, Problem, Span
 from llmward.policy.evaluate import Compiled, render, run_policy
 from llmward.policy.load import PolicySet
 from llmward.policy.model import MatcherMatch
-from llmward.repository import KINDS, RepoIndex, Summary, artifacts_of
+from llmward.repository import (
+    KINDS,
+    Artifact,
+    RepoIndex,
+    Summary,
+    artifacts_of,
+    read_as_strings,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class LintResult:
     files: int
     artifacts: int
     policies: PolicySet
+    fail_on: str = "high"  # the config's threshold
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,8 @@ class Settings:
         """Policies by the kind they run on: `file` ones once per file, `any` on every artifact."""
         groups: dict[str, list[Compiled]] = {k: [] for k in ("file", "any", *KINDS)}
         for compiled in self.policies.policies:
-            if _matcher_name(compiled) == "suppression":
-                continue  # decided in phase B, once every finding is known
+            if _matcher_name(compiled) == "suppression" or compiled.policy.kind == "change":
+                continue  # suppressions: decided in phase B; change policies: by `llmward diff`
             groups[compiled.policy.kind].append(compiled)
         for kind in KINDS:
             groups[kind] += groups["any"]
@@ -88,8 +96,17 @@ def _problem_doc(path: str, kind: str, message: str) -> Document:
 
 
 def scan_file(settings: Settings, groups: dict[str, list[Compiled]], cand: Candidate) -> FileResult:
+    doc = read_document(settings.root, cand.path, settings.config.limits.max_file_bytes)
+    return scan_document(settings, groups, cand, doc)[0]
+
+
+def scan_document(
+    settings: Settings, groups: dict[str, list[Compiled]], cand: Candidate, doc: Document
+) -> tuple[FileResult, list[Artifact]]:
+    """Every policy over one parsed file; its artifacts too, for callers that diff them."""
     config = settings.config
-    doc = read_document(settings.root, cand.path, config.limits.max_file_bytes)
+    if doc.ok and doc.data is not None:
+        read_as_strings(cand.kind, doc)
     extras: dict[str, Any] = {"kind": cand.kind, "catalog": settings.policies.catalog}
     findings = [f for c in groups["file"] for f in run_policy(c, doc, None, config, extras)]
     artifacts = (
@@ -101,13 +118,10 @@ def scan_file(settings: Settings, groups: dict[str, list[Compiled]], cand: Candi
         for compiled in groups[artifact.kind]:
             findings += run_policy(compiled, doc, artifact, config, extras)
     sups = suppress.parse_suppressions(doc) if doc.ok else []
+    summaries = tuple(a.summary() for a in artifacts)
     return FileResult(
-        cand.path,
-        cand.kind,
-        tuple(a.summary() for a in artifacts),
-        tuple(sorted(findings)),
-        tuple(sups),
-    )
+        cand.path, cand.kind, summaries, tuple(sorted(findings)), tuple(sups)
+    ), artifacts
 
 
 def lint(
@@ -115,8 +129,9 @@ def lint(
     scope: Sequence[str] | None = None,
     baseline: Any = None,
     jobs: int | None = None,
+    files: list[str] | None = None,
 ) -> LintResult:
-    files = list_files(settings.root)
+    files = list_files(settings.root) if files is None else files
     candidates = discover(settings.root, settings.classifier, files)
     results = scan_all(settings, candidates, jobs, files)
     index = RepoIndex(s for r in results for s in r.summaries)
@@ -134,6 +149,7 @@ def lint(
         sum(1 for r in results if wanted(r.path)),
         sum(len(r.summaries) for r in results if wanted(r.path)),
         settings.policies,
+        settings.config.fail_on,
     )
 
 
@@ -174,7 +190,8 @@ def _run(
 
 def decide(policies: PolicySet, result: FileResult, index: RepoIndex) -> list[Finding]:
     kept = [f for f in result.findings if index.holds(f.condition)]
-    kept, problems = suppress.apply(kept, list(result.suppressions), policies.known_codes)
+    ran = frozenset(c.policy.code for c in policies.policies)
+    kept, problems = suppress.apply(kept, list(result.suppressions), policies.known_codes, ran)
     return kept + suppression_findings(policies, result.path, problems)
 
 

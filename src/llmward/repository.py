@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from llmward.parse.document import Document, join_pointer
+from llmward.parse.document import Document, join_pointer, resolve, unescape
 
 Condition = tuple[Any, ...]
 KINDS = ("prompt", "model", "guardrail")  # the artifact kinds, in discovery order
@@ -43,6 +43,7 @@ class Artifact:
         return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
     def summary(self) -> Summary:
+        model = self.data.get("model") if self.kind == "prompt" else None
         return Summary(
             self.kind,
             self.id,
@@ -51,6 +52,7 @@ class Artifact:
             self.strings("guardrails"),
             self.strings("applies_to"),
             self.environments,
+            model if isinstance(model, str) else None,
         )
 
 
@@ -65,6 +67,55 @@ class Summary:
     guardrails: tuple[str, ...] = ()
     applies_to: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
+    model: str | None = None  # a prompt's model pin
+
+
+# Fields that are text whatever YAML makes of them: `version: 1.10` means "1.10", not 1.1.
+STRING_FIELDS: dict[str, tuple[str, ...]] = {
+    "prompt": (
+        "/id",
+        "/version",
+        "/owner",
+        "/description",
+        "/model",
+        "/guardrails/*",
+        "/evals/*",
+        "/inputs/*/name",
+    ),
+    "model": (
+        *tuple(
+            f"/models/*/{f}"
+            for f in (
+                "id",
+                "model",
+                "revision",
+                "digest",
+                "api_version",
+                "deployment",
+                "owner",
+                "description",
+            )
+        ),
+        "/models/*/fallbacks/*",
+        "/models/*/environments/*",
+    ),
+    "guardrail": ("/id", "/owner", "/description", "/applies_to/*", "/input/*/id", "/output/*/id"),
+}
+
+
+def read_as_strings(kind: str, doc: Document) -> None:
+    """Plain scalars YAML resolved to numbers or booleans become their source text, in place."""
+    from llmward.policy.select import select
+
+    for pattern in STRING_FIELDS.get(kind, ()):
+        for pointer, value in list(select(doc.data, pattern)):
+            node = doc.nodes.get(pointer)
+            if isinstance(value, (bool, int, float)) and node is not None and node.style is None:
+                parent, _, key = pointer.rpartition("/")
+                container = resolve(doc.data, parent)
+                container[int(key) if isinstance(container, list) else unescape(key)] = doc.raw(
+                    pointer
+                )
 
 
 def artifacts_of(kind: str, doc: Document, environments: tuple[str, ...]) -> list[Artifact]:
@@ -133,6 +184,21 @@ class RepoIndex:
         """A guardrail serves the environments of every prompt it is attached to."""
         prompts = set(applies_to) | {p for p, g in self.prompt_guards.items() if guardrail_id in g}
         return {env for p in prompts for env in self.prompt_envs.get(p, ())}
+
+    def users(self, kind: str, id_: str) -> set[str]:
+        """Prompts using a model pin or a guardrail: the blast radius of a change to it."""
+        if kind == "model":
+            return {s.id for s in self.summaries if s.kind == "prompt" and s.model == id_}
+        if kind == "guardrail":
+            applies = {
+                p
+                for s in self.summaries
+                if s.kind == "guardrail" and s.id == id_
+                for p in s.applies_to
+            }
+            own = {p for p, guards in self.prompt_guards.items() if id_ in guards}
+            return applies | own
+        return set()
 
     def holds(self, condition: Condition) -> bool:
         if not condition:

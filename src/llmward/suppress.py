@@ -74,7 +74,10 @@ def apply(
     findings: Iterable[Finding],
     sups: list[Suppression],
     known_codes: frozenset[str],
+    ran: frozenset[str] | None = None,
 ) -> tuple[list[Finding], list[SuppressionProblem]]:
+    """Apply inline ignores. `ran`: the codes that ran; an ignore of a code that did not run
+    (disabled, --ignore, --select) cannot be judged unused."""
     if not sups:
         return list(findings), []
     problems = [p for s in sups for p in _check(s, known_codes)]
@@ -89,7 +92,7 @@ def apply(
         out.append(finding if match is None else finding.with_(suppressed=match.reason))
     for s in valid:
         for code in s.codes:
-            if (s.span.line, code) not in used:
+            if (s.span.line, code) not in used and (ran is None or code in ran):
                 problems.append(SuppressionProblem("unused", s, code))
     return out, problems
 

@@ -75,15 +75,18 @@ def validate(cls: type[T], data: Any, name: str, doc: Locator = None) -> T:
 
 
 def _describe(cls: type[Any], name: str, error: Any, doc: Locator) -> str:
-    loc = [str(p) for p in error["loc"] if not _is_union_tag(p)]
+    loc = [str(p) for p in error["loc"] if not _is_union_tag(cls, p)]
     pointer = "".join(join_pointer("", p) for p in loc)
     if callable(doc):
         line, col = doc(loc)
         doc = None
-    else:
-        line, col = _locate(pointer, doc)
+    else:  # a bad mapping key is reported at the key, anything else at its value
+        line, col = _locate(pointer, doc, key="[key]" in error["loc"])
     where = ".".join(loc) or "(top level)"
     message = error["msg"]
+    pattern = (error.get("ctx") or {}).get("pattern")
+    if error["type"] == "string_pattern_mismatch" and pattern in PATTERN_HELP:
+        message = f"'{error['input']}' {PATTERN_HELP[pattern]}"
     if error["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
         allowed = ", ".join(sorted(allowed_keys(cls, loc[:-1])))
         message = f"unknown key '{loc[-1]}'" + (
@@ -94,8 +97,25 @@ def _describe(cls: type[Any], name: str, error: Any, doc: Locator) -> str:
     return f"{name}:{line}:{col}: {where}: {message}"
 
 
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part[:1].isupper()  # pydantic names union members by class
+def _is_union_tag(cls: Any, part: Any) -> bool:
+    """pydantic names union members by class, and dict keys as '[key]': not places in a file."""
+    return part == "[key]" or part in _class_names(cls)
+
+
+@cache
+def _class_names(cls: Any) -> frozenset[str]:
+    names: set[str] = set()
+    todo = [cls]
+    while todo:
+        for dc in _dataclasses_in(todo.pop()):
+            if dc.__name__ not in names:
+                names.add(dc.__name__)
+                todo += list(hints(dc).values())
+    return frozenset(names)
+
+
+# Friendlier words for the patterns users meet most (filled in by the modules that own them).
+PATTERN_HELP: dict[str, str] = {}
 
 
 def _locate(pointer: str, doc: Document | None, key: bool = False) -> tuple[int, int]:

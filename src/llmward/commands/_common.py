@@ -47,6 +47,19 @@ def root_and_config(
     return root, load_config(root, Path(config_arg) if config_arg else None)
 
 
+def git_root(root_arg: str | None) -> Path:
+    """The repository to compare: --root, or the git work tree around the current folder."""
+    from llmward import git
+    from llmward.verified import STORE
+
+    start = Path(root_arg).resolve() if root_arg else Path.cwd()
+    top = git.toplevel(start)
+    if top is None:
+        raise UsageError(f"{start}: not inside a git repository")
+    STORE.configure(top)
+    return top
+
+
 def scope(root: Path, paths: list[str]) -> list[str] | None:
     """Repository-relative scope of the given paths; None for the whole repository."""
     out = []

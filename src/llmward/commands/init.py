@@ -1,4 +1,4 @@
-"""Write a commented starter `.llmward.yaml` in the repository root (never overwrites one)."""
+"""Write a commented starter `.llmward.yaml` in the current folder (never overwrites one)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from pathlib import Path
 
 from llmward.errors import UsageError
 
-STARTER = """\
+TEMPLATE = """\
 # llmward configuration. Every key is optional; `llmward schema config` prints the full schema.
 version: 1
 
 # Which files are which kind of artifact (gitignore-style globs, relative to this folder).
 artifacts:
-  prompt: ["**/*.prompt.yaml", "**/*.prompt.yml"]
-  model: ["**/models.yaml", "**/*.models.yaml"]
-  guardrail: ["**/*.guardrails.yaml"]
+  prompt: {prompt}
+  model: {model}
+  guardrail: {guardrail}
 
 # Files never read.
 exclude: []
@@ -50,6 +50,22 @@ fail_on: high
 """
 
 
+def starter() -> str:
+    """The starter config; its globs are the built-in defaults, so init changes nothing."""
+    from llmward.config import ArtifactGlobs
+
+    globs = ArtifactGlobs()
+    quoted = {
+        k: "[" + ", ".join(f'"{g}"' for g in getattr(globs, k)) + "]"
+        for k in ("prompt", "model", "guardrail")
+    }
+    return (
+        TEMPLATE.replace("{prompt}", quoted["prompt"])
+        .replace("{model}", quoted["model"])
+        .replace("{guardrail}", quoted["guardrail"])
+    )
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--path", default=".llmward.yaml", help="where to write (default: .llmward.yaml)"
@@ -64,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.path)
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists (use --force to overwrite)")
-    parse_config(str(target), STARTER.encode())  # the starter must always be a valid config
-    write_atomic(target, STARTER)
+    text = starter()
+    parse_config(str(target), text.encode())  # the starter must always be a valid config
+    write_atomic(target, text)
     sys.stdout.write(f"wrote {target}\n")
     return 0

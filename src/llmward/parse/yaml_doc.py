@@ -363,7 +363,7 @@ def load_yaml(
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        message = " ".join(str(p) for p in (err.context, err.problem) if p)
+        message = _syntax_message(err)
         return _failed(
             path,
             text,
@@ -375,6 +375,23 @@ def load_yaml(
     except _Abort as abort:
         return _failed(path, text, builder, abort.problem)
     return builder.finish()
+
+
+def _syntax_message(err: yaml.MarkedYAMLError) -> str:
+    """The parser's problem, and where the construct it was reading began; control characters
+    are shown escaped (a tab reads as \\t, not as an invisible gap)."""
+    problem = (err.problem or "invalid YAML").encode("unicode_escape").decode("ascii")
+    context, mark = err.context, err.context_mark
+    if (
+        context
+        and mark is not None
+        and (mark.line, mark.column)
+        != (getattr(err.problem_mark, "line", None), getattr(err.problem_mark, "column", None))
+    ):
+        return (
+            f"{problem} ({context} that starts at line {mark.line + 1}, column {mark.column + 1})"
+        )
+    return f"{context} {problem}" if context else problem
 
 
 def _failed(path: str, text: str, builder: _Builder, problem: Problem) -> Document:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from llmward.errors import PolicyError
@@ -36,14 +35,11 @@ class Catalog:
     models: tuple[CatalogEntry, ...]
 
 
-def load_catalog(path: Path) -> list[dict[str, Any]]:
+def load_catalog(path: str, raw: bytes) -> list[dict[str, Any]]:
     from llmward.validation import build, validate
     from llmward.verified import verified
 
-    if not path.is_file():
-        raise PolicyError(f"{path}: model catalog not found")
-    raw = path.read_bytes()
-    doc = parse_bytes(str(path), raw, max_bytes=4 * 1024 * 1024)
+    doc = parse_bytes(path, raw, max_bytes=4 * 1024 * 1024)
     for problem in doc.problems:
         raise PolicyError(f"{path}:{problem.span.line}:{problem.span.col}: {problem.message}")
     with verified(raw, "catalog") as seen:

@@ -10,7 +10,7 @@ from typing import Any
 from llmward.config import Config
 from llmward.findings import Finding, value_hash
 from llmward.parse.document import Document, Span, resolve, split_pointer
-from llmward.policy.model import MatcherMatch, Policy, SchemaMatch
+from llmward.policy.model import ChangeMatch, MatcherMatch, Policy, SchemaMatch
 from llmward.policy.select import patterns, select
 from llmward.repository import Artifact, Condition
 
@@ -123,6 +123,7 @@ def run_policy(
     scope = _environment_condition(policy, artifact)
     if scope is None or not compiled.when(root):
         return []
+    assert not isinstance(policy.match, ChangeMatch)  # change policies run in `llmward diff`
     selected = tuple(
         hit for pattern in patterns(policy.match.select) for hit in select(root, pattern, base)
     )

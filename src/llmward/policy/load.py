@@ -16,9 +16,11 @@ from llmward.errors import PolicyError
 from llmward.parse import parse_bytes
 from llmward.policy.evaluate import Compiled, MatcherSpec
 from llmward.policy.model import MatcherMatch, Policy, SchemaMatch
+from llmward.sources import Source, WorktreeSource
 
-PACK_FOLDERS = ("prompt", "model", "guardrail", "governance")  # folders of policies/
+PACK_FOLDERS = ("prompt", "model", "guardrail", "governance", "changes")  # under policies/
 FIXTURE_SUFFIXES = (".test.yaml", ".test.yml")
+PolicyFile = tuple[str, bytes, str | None]  # (name for messages, contents, path in the repo)
 
 
 def builtin_root() -> Path:
@@ -36,9 +38,22 @@ class PolicySet:
     known_codes: frozenset[str]  # every loaded code, enabled or not
     digests: tuple[tuple[str, str], ...]  # (file, sha256) of every policy file read
     catalog: tuple[dict[str, Any], ...] = ()
+    # (path in the repository, policy) for each policy of a user pack; built-ins are not here
+    user: tuple[tuple[str, Policy], ...] = ()
 
     def by_code(self) -> dict[str, Compiled]:
         return {c.policy.code: c for c in self.policies}
+
+
+def is_policy_file(relative: str) -> bool:
+    """A policy, not a fixture, the catalog or fixture support (path relative to the pack)."""
+    if not relative.endswith((".yaml", ".yml")) or relative.endswith(FIXTURE_SUFFIXES):
+        return False
+    return relative.split("/", maxsplit=1)[0] not in (
+        "catalog",
+        "fixture-world",
+        "fixture-config.yaml",
+    )
 
 
 def policy_files(root: Path, folders: Iterable[str] | None = None) -> list[Path]:
@@ -46,24 +61,19 @@ def policy_files(root: Path, folders: Iterable[str] | None = None) -> list[Path]
         raise PolicyError(f"{root}: policy folder not found")
     names = list(folders) if folders is not None else None
     bases = [root / n for n in names] if names is not None else [root]
-    files = [
-        p
-        for base in bases
-        if base.is_dir()
-        for p in base.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-        and not p.name.endswith(FIXTURE_SUFFIXES)
-        and "catalog" not in p.relative_to(root).parts[:1]
-    ]
-    return sorted(files)
+    found = (p for base in bases if base.is_dir() for p in base.rglob("*") if p.is_file())
+    return sorted(p for p in found if is_policy_file(p.relative_to(root).as_posix()))
 
 
 def load_policy(path: Path) -> Policy:
+    return load_policy_bytes(str(path), path.read_bytes())
+
+
+def load_policy_bytes(path: str, raw: bytes) -> Policy:
     from llmward.validation import Invalid, build, validate
     from llmward.verified import verified
 
-    raw = path.read_bytes()
-    doc = parse_bytes(str(path), raw, max_bytes=1024 * 1024)
+    doc = parse_bytes(path, raw, max_bytes=1024 * 1024)
     for problem in doc.problems:
         raise PolicyError(f"{path}:{problem.span.line}:{problem.span.col}: {problem.message}")
     if not isinstance(doc.data, dict):
@@ -80,7 +90,7 @@ def load_policy(path: Path) -> Policy:
     return policy
 
 
-def compile_policy(policy: Policy, source: Path, config: Config) -> Compiled:
+def compile_policy(policy: Policy, source: str, config: Config) -> Compiled:
     from llmward.policy.matchers import MATCHERS
 
     severity = config.severity.get(policy.code, policy.severity)
@@ -97,7 +107,7 @@ def compile_policy(policy: Policy, source: Path, config: Config) -> Compiled:
     return compiled
 
 
-def _check_schemas(policy: Policy, path: Path, doc: Any) -> None:
+def _check_schemas(policy: Policy, path: str, doc: Any) -> None:
     """A policy's schemas must be valid draft-07: a typo is an error, never a silent pass."""
     from llmward.policy.evaluate import schema_problem
 
@@ -115,49 +125,72 @@ def _check_schemas(policy: Policy, path: Path, doc: Any) -> None:
 
 
 def load_policies(
-    config: Config, root: Path, *, select: Iterable[str] = (), ignore: Iterable[str] = ()
+    config: Config,
+    root: Path,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    source: Source | None = None,
 ) -> PolicySet:
-    files = _pack_files(config, root)
-    loaded = [(load_policy(f), f) for f in files]
+    """The policies in force: built-in packs from the package, user packs from `source` (the
+    work tree by default; a git tree at BASE when comparing refs)."""
+    source = source if source is not None else WorktreeSource(root)
+    files = _pack_files(config, source)
+    loaded = [(load_policy_bytes(name, raw), name) for name, raw, _ in files]
     _check_unique(loaded)
     if not loaded:
         raise PolicyError("no policy loaded: check `policies.packs` and `policies.paths`")
-    wanted, unwanted = set(select), set(ignore) | set(config.disable)
     known = frozenset(p.code for p, _ in loaded)
-    unknown = (wanted | set(ignore)) - known
-    if unknown:
-        raise PolicyError(
-            f"unknown policy code(s): {', '.join(sorted(unknown))} (`llmward rules` lists them)"
-        )
+    wanted = _expand(select, known, "--select")
+    unwanted = _expand(ignore, known, "--ignore") | _expand(config.disable, known, "disable")
+    _expand(config.severity, known, "severity")
     enabled = [
         compile_policy(p, f, config)
         for p, f in loaded
         if (not wanted or p.code in wanted) and p.code not in unwanted
     ]
-    digests = tuple((str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files)
-    return PolicySet(tuple(enabled), known, digests, _catalog(config, root))
+    digests = tuple((name, hashlib.sha256(raw).hexdigest()) for name, raw, _ in files)
+    user = tuple((path, policy) for (policy, _), (_, _, path) in zip(loaded, files, strict=True)
+                 if path is not None)  # fmt: skip
+    return PolicySet(tuple(enabled), known, digests, _catalog(config, source), user)
 
 
-def _pack_files(config: Config, root: Path) -> list[Path]:
+def _expand(codes: Iterable[str], known: frozenset[str], where: str) -> set[str]:
+    """Codes, or prefixes of codes (PRM, PRM0), as ruff selects them; unknown ones are errors."""
+    out: set[str] = set()
+    for code in codes:
+        matched = {k for k in known if k.startswith(code.upper())}
+        if not matched:
+            raise PolicyError(f"{where}: unknown policy code '{code}' (`llmward rules` lists them)")
+        out |= matched
+    return out
+
+
+def _pack_files(config: Config, source: Source) -> list[PolicyFile]:
     builtin = builtin_root()
-    files: list[Path] = []
+    paths: list[Path] = []
     for pack in config.policies.packs:
         if pack == "builtin":
-            files += policy_files(builtin, PACK_FOLDERS)
+            paths += policy_files(builtin, PACK_FOLDERS)
         elif pack in PACK_FOLDERS:
-            files += policy_files(builtin, [pack])
+            paths += policy_files(builtin, [pack])
         else:
             raise PolicyError(
                 f"unknown policy pack '{pack}' (built-in packs: builtin, {', '.join(PACK_FOLDERS)})"
             )
+    files: list[PolicyFile] = [(str(p), p.read_bytes(), None) for p in sorted(set(paths))]
     for folder in config.policies.paths:
-        files += policy_files((root / folder).resolve())
-    return sorted(set(files))
+        names = source.files_under(folder)
+        if not names:
+            raise PolicyError(f"{source.label(folder)}: policy folder not found or empty")
+        prefix = len(folder.strip("/").rstrip("/")) + 1 if folder.strip("/.") else 0
+        files += [(source.label(n), source.read(n), n) for n in names if is_policy_file(n[prefix:])]
+    return files
 
 
-def _check_unique(loaded: list[tuple[Policy, Path]]) -> None:
-    seen_codes: dict[str, Path] = {}
-    seen_ids: dict[str, Path] = {}
+def _check_unique(loaded: list[tuple[Policy, str]]) -> None:
+    seen_codes: dict[str, str] = {}
+    seen_ids: dict[str, str] = {}
     for policy, path in loaded:
         for key, seen in ((policy.code, seen_codes), (policy.id, seen_ids)):
             if key in seen:
@@ -165,9 +198,14 @@ def _check_unique(loaded: list[tuple[Policy, Path]]) -> None:
             seen[key] = path
 
 
-def _catalog(config: Config, root: Path) -> tuple[dict[str, Any], ...]:
+def _catalog(config: Config, source: Source) -> tuple[dict[str, Any], ...]:
     from llmward.policy.catalog import load_catalog
 
-    files = [builtin_root() / "catalog" / "models.yaml"]
-    files += [(root / f).resolve() for f in config.policies.catalogs]
-    return tuple(entry for f in files for entry in load_catalog(f))
+    builtin = builtin_root() / "catalog" / "catalog.yaml"
+    files = [(str(builtin), builtin.read_bytes())]
+    for name in config.policies.catalogs:
+        try:
+            files.append((source.label(name), source.read(name)))
+        except (FileNotFoundError, IsADirectoryError):
+            raise PolicyError(f"{source.label(name)}: model catalog not found") from None
+    return tuple(entry for label, raw in files for entry in load_catalog(label, raw))

@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from llmward.config import CODE_PATTERN, Severity
 from llmward.validation import FORBID, Constraint, Pattern
 
-PolicyKind = Literal["prompt", "model", "guardrail", "any", "file"]
+PolicyKind = Literal["prompt", "model", "guardrail", "any", "file", "change"]
 OWASP = Literal[
     "LLM01", "LLM02", "LLM03", "LLM04", "LLM05", "LLM06", "LLM07", "LLM08", "LLM09", "LLM10"
 ]
@@ -74,6 +74,22 @@ class MatcherMatch:
 
 
 @dataclass(frozen=True)
+class ChangeMatch:
+    """A change finding for every change of these types (matching `when`), worth `points`."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    change: str | tuple[str, ...]
+    """Change types (see docs/risk.md), e.g. threshold-loosened."""
+    points: Annotated[int, Constraint(ge=0, le=100)]
+    """Risk points, before the environment weight and the blast radius."""
+    kinds: tuple[Literal["prompt", "model", "guardrail", "config", "policy"], ...] = ()
+    """Only changes to these kinds (default: any)."""
+    when: dict[str, Any] | None = None
+    """JSON Schema the change record must match (fields: type, old, new, delta, ...)."""
+
+
+@dataclass(frozen=True)
 class Policy:
     """llmward policy (policies/<kind>/<id>.yaml)."""
 
@@ -90,7 +106,7 @@ class Policy:
     message: Text
     """The finding's message, with {placeholders}."""
     docs: Docs
-    match: SchemaMatch | MatcherMatch
+    match: SchemaMatch | MatcherMatch | ChangeMatch
     references: References = field(default_factory=References)
     environments: tuple[str, ...] = ()
     """Apply only to artifacts in these environments."""

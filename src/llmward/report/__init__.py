@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
+from typing import Any
 
 from llmward.findings import SEVERITY_RANK, Finding, at_or_above
 from llmward.pipeline import LintResult
@@ -45,6 +46,12 @@ class Report:
 def renderer(name: str) -> Callable[[Report], str]:
     module = import_module(f"llmward.report.{name}_format")
     fn: Callable[[Report], str] = module.render
+    return fn
+
+
+def diff_renderer(name: str) -> Callable[[Any], str]:
+    module = import_module(f"llmward.report.diff_{name}_format")
+    fn: Callable[[Any], str] = module.render
     return fn
 
 

@@ -9,7 +9,7 @@ from llmward import __version__
 from llmward.findings import Finding
 from llmward.report import Report
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 
 
 def finding_json(f: Finding) -> dict[str, Any]:

@@ -27,7 +27,10 @@ def summary(report: Report) -> str:
     tail = f"; {', '.join(extra)}" if extra else ""
     verdict = f"failing at --fail-on {report.fail_on}" if report.failing else "passing"
     return (
-        f"{head} in {result.files} file{'s' if result.files != 1 else ''} "
-        f"({result.artifacts} artifacts, {len(result.policies.policies)} policies){tail}: "
-        f"{verdict}"
+        f"{head} in {_n(result.files, 'file')} ({_n(result.artifacts, 'artifact')}, "
+        f"{_n(len(result.policies.policies), 'policy', 'policies')}){tail}: {verdict}"
     )
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"

@@ -35,14 +35,15 @@ def _file_schema(kind: str) -> tuple[dict[str, Any], Any]:
 def artifact_schema(ctx: Context) -> Iterator[Hit]:
     """Every way the file breaks its kind's published JSON Schema, at the exact key or value."""
     kind = ctx.extras.get("kind")
-    if kind is None or ctx.doc.data is None:
+    if kind is None or not ctx.doc.ok:
         return
+    data = {} if ctx.doc.data is None else ctx.doc.data  # an empty file holds nothing it needs
     schema, is_valid = _file_schema(kind)
-    if is_valid(ctx.doc.data):
+    if is_valid(data):
         return
     from jsonschema import Draft7Validator
 
-    errors = sorted(Draft7Validator(schema).iter_errors(ctx.doc.data), key=lambda e: list(e.path))
+    errors = sorted(Draft7Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     for error in errors:
         pointer = "".join("/" + escape(str(p)) for p in error.path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):

@@ -1,0 +1,47 @@
+"""Name what each artifact change means: one classifier per kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from llmward.diff import ArtifactDiff, Change
+from llmward.diff.guardrails import classify as guardrail_changes
+from llmward.diff.helpers import change
+from llmward.diff.models import classify as model_changes
+from llmward.diff.prompts import classify as prompt_changes
+
+Classifier = Callable[[ArtifactDiff], Iterable[Change]]
+CLASSIFIERS: dict[str, Classifier] = {
+    "model": model_changes,
+    "prompt": prompt_changes,
+    "guardrail": guardrail_changes,
+}
+
+
+def classify(diff: ArtifactDiff) -> list[Change]:
+    if diff.status == "added":
+        return [change(diff, "artifact-added")]
+    if diff.status == "removed":
+        return [change(diff, "artifact-removed", at_base=True)]
+    out: list[Change] = []
+    if diff.old is not None and diff.new is not None and diff.old.path != diff.new.path:
+        out.append(change(diff, "artifact-moved", "", diff.old.path, diff.new.path))
+    if diff.status == "modified":
+        typed = list(CLASSIFIERS[diff.kind](diff))
+        out += typed + _untyped(diff, typed)
+    return out
+
+
+def _untyped(diff: ArtifactDiff, typed: list[Change]) -> list[Change]:
+    """Every field change no typed change covers: the diff never hides an edit."""
+    covered = [c.pointer for c in typed]
+    out = []
+    for f in diff.fields:
+        if not any(
+            f.pointer == p or f.pointer.startswith(p + "/") or p.startswith(f.pointer + "/")
+            for p in covered
+        ):
+            out.append(
+                change(diff, "field-changed", f.pointer, f.old, f.new, at_base=f.new_span is None)
+            )
+    return out
