@@ -579,3 +579,16 @@ def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["lint", "-j", "0"])
     assert exit_.value.code == 2
+
+
+def test_symlink_outside_the_repository_is_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "outside.prompt.yaml"
+    secret.write_text("id: x\nmessages: [{role: user, content: hi}]\n")
+    repo = make_repo(tmp_path / "r", {}, commit=False)
+    (repo / "link.prompt.yaml").symlink_to(secret)
+    code, out, _ = run(repo, capsys=capsys)
+    assert code == 1
+    assert "link.prompt.yaml:1:1: GOV003" in out and "link outside the repository, not read" in out
+    assert "GOV005" not in out

@@ -120,3 +120,14 @@ def test_merge_keys_and_anchors() -> None:
 def test_empty_file() -> None:
     d = doc(b"")
     assert d.data is None and d.ok
+
+
+def test_offsets_are_characters_on_multibyte_text() -> None:
+    raw = 'a: "héllo wörld 😀"\nb: |\n  ünïcode ✓\n  key sk-x\nc: [é, ß]\n'.encode()
+    d = doc(raw)
+    for pointer in ("/a", "/b", "/c/0", "/c/1"):
+        node = d.nodes[pointer]
+        assert d.position(node.start) == (node.span.line, node.span.col), pointer
+        assert d.position(node.end) == (node.span.end_line, node.span.end_col), pointer
+    assert d.raw("/c/1") == "ß"
+    assert d.text[d.nodes["/b"].start :].startswith("|")

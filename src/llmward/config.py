@@ -196,15 +196,16 @@ def parse_config(name: str, raw: bytes) -> Config:
     from llmward.validation import build, validate
     from llmward.verified import verified
 
-    data, doc = _read(name, raw)
-    with verified(raw, "config") as seen:
+    kind = "config-toml" if name.endswith(".toml") else "config"
+    with verified(raw, kind) as seen:
         if seen.ok:
-            return build(Config, data)
+            return build(Config, seen.data)
+        data, doc = _read(name, raw)
         try:
             config = validate(Config, data, name, doc)
         except Invalid as err:
             raise ConfigError(str(err)) from None
-        seen.mark()
+        seen.mark(data)
     return config
 
 

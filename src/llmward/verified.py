@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from llmward import __version__
 
 FOLDER = ".llmward_cache"
-FILE = "verified-v1.json"
+FILE = "verified-v2.json"
 
 
 @cache
@@ -34,13 +35,16 @@ def code_fingerprint() -> str:
 
 
 class _Store:
+    """key -> the file's parsed data, for every file this build validated (JSON, never code)."""
+
     def __init__(self) -> None:
         self.path: Path | None = None
-        self.known: set[str] = set()
-        self.added: set[str] = set()
+        self.known: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.dirty = False
 
     def configure(self, root: Path | None) -> None:
-        self.path, self.known, self.added = None, set(), set()
+        self.path, self.known, self.used, self.dirty = None, {}, {}, False
         if root is None or os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS"):
             return
         path = root / FOLDER / FILE
@@ -50,16 +54,18 @@ class _Store:
             if git.is_tracked(root, f"{FOLDER}/{FILE}"):
                 return
             try:
-                self.known = set(json.loads(path.read_text("utf-8")))
-            except (OSError, ValueError, TypeError):
-                self.known = set()
+                loaded = json.loads(path.read_text("utf-8"))
+                self.known = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self.known = {}
         self.path = path
 
     def key(self, raw: bytes, what: str) -> str:
         return hashlib.sha256(f"{code_fingerprint()}\0{what}\0".encode() + raw).hexdigest()
 
     def save(self) -> None:
-        if self.path is None or not self.added:
+        """Keep what this run used or added: entries for files that changed fall away."""
+        if self.path is None or not (self.dirty or self.used.keys() != self.known.keys()):
             return
         from llmward.errors import OutputError
         from llmward.output import write_atomic
@@ -69,26 +75,31 @@ class _Store:
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# created by llmward\n*\n", encoding="utf-8")
-            write_atomic(self.path, json.dumps(sorted(self.known | self.added)))
+            write_atomic(self.path, json.dumps(self.used, separators=(",", ":")))
         except (OSError, OutputError):
             pass  # only slower next time
-        self.added = set()
+        self.dirty = False
 
 
 STORE = _Store()
 
 
 class Seen:
-    def __init__(self, key: str, ok: bool) -> None:
-        self.key = key
-        self.ok = ok
+    """Was this exact content validated by this exact build? If so, `data` is what it parsed to."""
 
-    def mark(self) -> None:
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.ok = bool(key) and key in STORE.known
+        self.data: Any = STORE.known.get(key) if self.ok else None
+        if self.ok:
+            STORE.used[key] = self.data
+
+    def mark(self, data: Any) -> None:
         if STORE.path is not None:
-            STORE.added.add(self.key)
+            STORE.used[self.key] = data
+            STORE.dirty = True
 
 
 @contextmanager
 def verified(raw: bytes, what: str) -> Iterator[Seen]:
-    key = STORE.key(raw, what) if STORE.path is not None else ""
-    yield Seen(key, bool(key) and key in STORE.known)
+    yield Seen(STORE.key(raw, what) if STORE.path is not None else "")

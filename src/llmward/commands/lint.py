@@ -151,7 +151,7 @@ def _lint_one(
 
     loaded = load_config(root, Path(args.config) if args.config else None)
     config = loaded.config
-    policies = load_policies(config, root, select=args.select, ignore=args.ignore)
+    policies = load_policies(config, root, select=args.select, ignore=args.ignore, changes=False)
     classifier = Classifier(config, project.nested)
     settings = pipeline.Settings(root, config, classifier, policies, cache=not args.no_cache)
     paths = list(project.paths) if project.paths is not None else None

@@ -5,14 +5,16 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 JSON = Any
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """A 1-based, end-exclusive region of a file (line, col) .. (end_line, end_col)."""
+class Span(NamedTuple):
+    """A 1-based, end-exclusive region of a file (line, col) .. (end_line, end_col).
+
+    A NamedTuple, not a dataclass: one is made for every value of every file parsed.
+    """
 
     line: int
     col: int
@@ -30,8 +32,7 @@ class Problem:
     pointer: str = ""
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """Where one value sits: its own span, the span of the key that names it, its raw style."""
 
     span: Span
@@ -124,7 +125,16 @@ class Document:
 
 
 FATAL_PROBLEMS = frozenset(
-    {"syntax", "encoding", "binary", "too-large", "alias-limit", "depth-limit"}
+    {
+        "syntax",
+        "encoding",
+        "binary",
+        "too-large",
+        "alias-limit",
+        "depth-limit",
+        "outside-root",
+        "unreadable",
+    }
 )
 
 

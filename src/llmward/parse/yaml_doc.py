@@ -47,6 +47,9 @@ _KNOWN_TAGS = frozenset(
     )
 )
 
+# First characters of every plain scalar PyYAML may resolve to something other than text.
+_MAYBE_TYPED = frozenset("yYnNtTfFoO~.-+0123456789<=")
+
 DEFAULT_MAX_NODES = 200_000
 DEFAULT_MAX_DEPTH = 200
 
@@ -89,9 +92,12 @@ class _Builder:
         self.line_starts = _line_starts(text)
 
     # -- positions -------------------------------------------------------------------------
-    def offset(self, mark: Any) -> int:
-        line = min(int(mark.line), len(self.line_starts) - 1)
-        return min(self.line_starts[line] + int(mark.column), len(self.text))
+    @staticmethod
+    def offset(mark: Any) -> int:
+        """libyaml's character index into the (LF-normalised) text; tests/test_parse.py checks
+        it against line and column on multi-byte text."""
+        index: int = mark.index
+        return index
 
     @staticmethod
     def span(start: Any, end: Any) -> Span:
@@ -115,18 +121,44 @@ class _Builder:
             )
 
     def on_scalar(self, event: Any) -> None:
-        start, end = self.offset(event.start_mark), self.offset(event.end_mark)
+        sm, em = event.start_mark, event.end_mark
+        start, end = sm.index, em.index
         self.scalar_ranges.append((start, end))
         if self.documents > 1:
             return
-        span = self.span(event.start_mark, event.end_mark)
+        span = Span(sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
         frame = self.stack[-1] if self.stack else None
-        if frame is not None and isinstance(frame.value, dict) and frame.pending_key is None:
+        if frame is not None and frame.pending_key is None and isinstance(frame.value, dict):
             self.set_key(frame, event.value, span)
             return
         value = self.resolve_scalar(event, span)
         node = Node(span, None, start, end, event.style or None)
-        self.add_value(value, node, 1, event.anchor, event.tag)
+        if (
+            frame is None
+            or event.anchor
+            or event.tag is not None
+            or not self._fast(frame, value, node)
+        ):
+            self.add_value(value, node, 1, event.anchor, event.tag)
+
+    def _fast(self, frame: _Frame, value: Any, node: Node) -> bool:
+        """The common case in one step: a plain value into a mapping or list, no anchor, tag,
+        merge or duplicate key. False: take the general path."""
+        if frame.size >= self.max_nodes:
+            return False
+        if isinstance(frame.value, list):
+            self.nodes[f"{frame.pointer}/{len(frame.value)}"] = node
+            frame.value.append(value)
+        else:
+            key, key_span, pointer = frame.pending_key  # type: ignore[misc]
+            if key == "<<" or key in frame.seen:
+                return False
+            frame.pending_key = None
+            self.nodes[pointer] = node._replace(key_span=key_span)
+            frame.seen[key] = key_span
+            frame.value[key] = value
+        frame.size += 1
+        return True
 
     def on_alias(self, event: Any) -> None:
         if self.documents > 1:
@@ -205,8 +237,8 @@ class _Builder:
         return pointer, key_span
 
     def set_key(self, frame: _Frame, key: str, span: Span) -> None:
-        pointer = join_pointer(frame.pointer, key)
-        frame.pending_key = (key, span, pointer)
+        token = key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key
+        frame.pending_key = (key, span, f"{frame.pointer}/{token}")
 
     def add_value(
         self, value: Any, node: Node, size: int, anchor: str | None, tag: str | None
@@ -285,6 +317,11 @@ class _Builder:
 
     def resolve_scalar(self, event: Any, span: Span) -> JSON:
         tag = event.tag
+        if event.style:  # quoted or block: text, unless explicitly tagged
+            return event.value if tag is None or tag == "!" else _construct(tag, event.value)
+        first = event.value[:1]
+        if tag is None and first and first not in _MAYBE_TYPED:
+            return event.value  # no YAML 1.1 type starts with this character
         if tag is None or tag == "!":
             plain = bool(event.implicit[0]) and not event.style
             tag = _resolve(event.value) if plain else _T + "str"

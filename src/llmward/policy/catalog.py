@@ -39,16 +39,18 @@ def load_catalog(path: str, raw: bytes) -> list[dict[str, Any]]:
     from llmward.validation import build, validate
     from llmward.verified import verified
 
-    doc = parse_bytes(path, raw, max_bytes=4 * 1024 * 1024)
-    for problem in doc.problems:
-        raise PolicyError(f"{path}:{problem.span.line}:{problem.span.col}: {problem.message}")
     with verified(raw, "catalog") as seen:
         if seen.ok:
-            catalog = build(Catalog, doc.data)
+            catalog = build(Catalog, seen.data)
         else:
+            doc = parse_bytes(path, raw, max_bytes=4 * 1024 * 1024)
+            for problem in doc.problems:
+                raise PolicyError(
+                    f"{path}:{problem.span.line}:{problem.span.col}: {problem.message}"
+                )
             try:
                 catalog = validate(Catalog, doc.data, str(path), doc)
             except Invalid as err:
                 raise PolicyError(str(err)) from None
-            seen.mark()
+            seen.mark(doc.data)
     return [{k: v for k, v in asdict(e).items() if v not in (None, ())} for e in catalog.models]

@@ -73,20 +73,20 @@ def load_policy_bytes(path: str, raw: bytes) -> Policy:
     from llmward.validation import Invalid, build, validate
     from llmward.verified import verified
 
-    doc = parse_bytes(path, raw, max_bytes=1024 * 1024)
-    for problem in doc.problems:
-        raise PolicyError(f"{path}:{problem.span.line}:{problem.span.col}: {problem.message}")
-    if not isinstance(doc.data, dict):
-        raise PolicyError(f"{path}:1:1: a policy file must be a mapping")
     with verified(raw, "policy") as seen:
         if seen.ok:
-            return build(Policy, doc.data)
+            return build(Policy, seen.data)
+        doc = parse_bytes(path, raw, max_bytes=1024 * 1024)
+        for problem in doc.problems:
+            raise PolicyError(f"{path}:{problem.span.line}:{problem.span.col}: {problem.message}")
+        if not isinstance(doc.data, dict):
+            raise PolicyError(f"{path}:1:1: a policy file must be a mapping")
         try:
-            policy = validate(Policy, doc.data, str(path), doc)
+            policy = validate(Policy, doc.data, path, doc)
         except Invalid as err:
             raise PolicyError(f"{err}\n(`llmward schema policy` prints the format)") from None
         _check_schemas(policy, path, doc)
-        seen.mark()
+        seen.mark(doc.data)
     return policy
 
 
@@ -131,11 +131,12 @@ def load_policies(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     source: Source | None = None,
+    changes: bool = True,
 ) -> PolicySet:
     """The policies in force: built-in packs from the package, user packs from `source` (the
     work tree by default; a git tree at BASE when comparing refs)."""
     source = source if source is not None else WorktreeSource(root)
-    files = _pack_files(config, source)
+    files = _pack_files(config, source, changes)
     loaded = [(load_policy_bytes(name, raw), name) for name, raw, _ in files]
     _check_unique(loaded)
     if not loaded:
@@ -166,12 +167,13 @@ def _expand(codes: Iterable[str], known: frozenset[str], where: str) -> set[str]
     return out
 
 
-def _pack_files(config: Config, source: Source) -> list[PolicyFile]:
+def _pack_files(config: Config, source: Source, changes: bool) -> list[PolicyFile]:
+    """`changes`: whether the built-in change policies are needed (diff) or not (lint)."""
     builtin = builtin_root()
     paths: list[Path] = []
     for pack in config.policies.packs:
         if pack == "builtin":
-            paths += policy_files(builtin, PACK_FOLDERS)
+            paths += policy_files(builtin, [f for f in PACK_FOLDERS if changes or f != "changes"])
         elif pack in PACK_FOLDERS:
             paths += policy_files(builtin, [pack])
         else:
