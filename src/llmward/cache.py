@@ -87,10 +87,9 @@ class Cache:
         return result
 
     def put(self, result: FileResult) -> None:
-        full = self.root / result.path
-        stat, sha = _stat(full), _sha(full)
-        if stat is None or sha is None:
-            return
+        if result.source is None:
+            return  # not read (a link outside the repository, an I/O error): scan it again
+        stat, sha = list(result.source[0]), result.source[1]
         self.new[result.path] = {
             "kind": result.kind,
             "stat": stat,

@@ -28,6 +28,13 @@ def scan_parallel(
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return [scan_file(settings, groups, cand) for cand in todo]
+    from llmward.policy.matchers.files import file_schema
+    from llmward.repository import KINDS
+
+    for compiled in settings.policies.policies:
+        compiled.warm()
+    for kind in KINDS:
+        file_schema(kind)
     _STATE.update(settings=settings, groups=groups)
     size = max(16, len(todo) // (workers * 8))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]

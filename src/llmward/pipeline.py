@@ -8,9 +8,10 @@ on other files, then applies suppressions and the baseline.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class FileResult:
     summaries: tuple[Summary, ...]
     findings: tuple[Finding, ...]
     suppressions: tuple[suppress.Suppression, ...]
+    source: tuple[tuple[int, ...], str] | None = None  # (stat, sha256) of the bytes scanned
 
 
 @dataclass(frozen=True)
@@ -76,21 +78,26 @@ def _matcher_name(compiled: Compiled) -> str:
     return match.matcher if isinstance(match, MatcherMatch) else ""
 
 
-def read_document(root: Path, path: str, max_bytes: int) -> Document:
+def read_document(
+    root: Path, path: str, max_bytes: int
+) -> tuple[Document, tuple[tuple[int, ...], str] | None]:
+    """The parsed file, and the (stat, sha256) of what was read, for the cache. The stat is
+    taken first: a file changed while being read is seen as changed on the next run."""
     full = root / path
     try:
+        st = full.stat()
         # git lists no file below a linked folder and the walker follows none, so only the file
         # itself can be a link; resolving every path would cost more than parsing it
         real = full.resolve() if full.is_symlink() else full
         if real is not full and not real.is_relative_to(root.resolve()):
-            return _problem_doc(
-                path, "outside-root", f"symbolic link outside the repository, not read: {real}"
-            )
+            message = f"symbolic link outside the repository, not read: {real}"
+            return _problem_doc(path, "outside-root", message), None
         with full.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as err:
-        return _problem_doc(path, "unreadable", f"cannot read file: {err.strerror or err}")
-    return parse_bytes(path, raw, max_bytes=max_bytes)
+        return _problem_doc(path, "unreadable", f"cannot read file: {err.strerror or err}"), None
+    source = ((st.st_size, st.st_mtime_ns, st.st_ino), hashlib.sha256(raw).hexdigest())
+    return parse_bytes(path, raw, max_bytes=max_bytes), source
 
 
 def _problem_doc(path: str, kind: str, message: str) -> Document:
@@ -98,8 +105,8 @@ def _problem_doc(path: str, kind: str, message: str) -> Document:
 
 
 def scan_file(settings: Settings, groups: dict[str, list[Compiled]], cand: Candidate) -> FileResult:
-    doc = read_document(settings.root, cand.path, settings.config.limits.max_file_bytes)
-    return scan_document(settings, groups, cand, doc)[0]
+    doc, source = read_document(settings.root, cand.path, settings.config.limits.max_file_bytes)
+    return replace(scan_document(settings, groups, cand, doc)[0], source=source)
 
 
 def scan_document(

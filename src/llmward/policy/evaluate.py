@@ -66,6 +66,14 @@ class Compiled:
             self._when = compile_schema(schema)
         return self._when(value)
 
+    def warm(self) -> None:
+        """Compile now: before forking workers, so each does not compile its own copy."""
+        match = self.policy.match
+        if match.when is not None and self._when is None:
+            self._when = compile_schema(match.when)
+        if isinstance(match, SchemaMatch) and self._check is None:
+            self._check = compile_schema(match.schema)
+
     def check(self, value: Any) -> bool:
         assert isinstance(self.policy.match, SchemaMatch)
         if self._check is None:

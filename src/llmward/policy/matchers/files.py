@@ -23,7 +23,7 @@ def file_problem(ctx: Context) -> Iterator[Hit]:
 
 
 @cache
-def _file_schema(kind: str) -> tuple[dict[str, Any], Any]:
+def file_schema(kind: str) -> tuple[dict[str, Any], Any]:
     from importlib.resources import files
 
     text = files("llmward.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
@@ -38,7 +38,7 @@ def artifact_schema(ctx: Context) -> Iterator[Hit]:
     if kind is None or not ctx.doc.ok:
         return
     data = {} if ctx.doc.data is None else ctx.doc.data  # an empty file holds nothing it needs
-    schema, is_valid = _file_schema(kind)
+    schema, is_valid = file_schema(kind)
     if is_valid(data):
         return
     from jsonschema import Draft7Validator
