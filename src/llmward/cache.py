@@ -137,8 +137,7 @@ def _encode(result: FileResult) -> dict[str, Any]:
         "summaries": [list(asdict(s).values()) for s in result.summaries],
         "findings": [list(asdict(f).values()) for f in result.findings],
         "suppressions": [
-            [list(s.span), s.target, list(s.codes), s.reason, s.text]
-            for s in result.suppressions
+            [list(s.span), s.target, list(s.codes), s.reason, s.text] for s in result.suppressions
         ],
     }
 

@@ -23,7 +23,7 @@ from llmward.git import INDEX, WORKTREE, Repository
 from llmward.parse import parse_bytes
 from llmward.pipeline import FileResult, Settings, decide, scan_document
 from llmward.policy.changes import ChangeFinding, evaluate_changes
-from llmward.repository import Artifact, RepoIndex, Summary
+from llmward.repository import Artifact, RepoIndex
 from llmward.rules import load_rules
 from llmward.score import Item, RiskScore, score
 from llmward.sources import TreeSource
@@ -31,12 +31,38 @@ from llmward.sources import TreeSource
 
 @dataclass(frozen=True)
 class Side:
-    """One ref: its label, what its changed files hold, and the index around them."""
+    """One ref: what its changed files hold, the unchanged files that name the ids involved
+    (their findings can still change: a pin they use was deleted), and the index around them."""
 
     ref: str
     results: dict[str, FileResult]
     artifacts: list[Artifact]
     index: RepoIndex
+    neighbours: dict[str, FileResult] = field(default_factory=dict)
+
+    def files(self) -> list[FileResult]:
+        return [*self.results.values(), *self.neighbours.values()]
+
+    def environments(self, key: str) -> set[str]:
+        """The environments of the artifact `kind:id`, as the files at this ref say."""
+        found = {
+            e
+            for r in self.files()
+            for s in r.summaries
+            if f"{s.kind}:{s.id}" == key
+            for e in s.environments
+        }
+        kind, _, id_ = key.partition(":")
+        if kind == "guardrail":
+            applies = {
+                p
+                for r in self.files()
+                for s in r.summaries
+                if s.kind == "guardrail" and s.id == id_
+                for p in s.applies_to
+            }
+            found |= self.index.guardrail_environments(id_, applies)
+        return found
 
 
 @dataclass(frozen=True)
@@ -64,8 +90,11 @@ def compare(root: Path, base_ref: str, head_ref: str, config_path: str | None = 
     assert rules.settings is not None
     settings = rules.settings
     changed = repo.changes(base, head)
-    old_side = _side(repo, settings, base_src, [c.old_path for c in changed if c.old_path])
-    new_side = _side(repo, settings, head_src, [c.new_path for c in changed if c.new_path])
+    old = _scan(settings, base_src, [c.old_path for c in changed if c.old_path])
+    new = _scan(settings, head_src, [c.new_path for c in changed if c.new_path])
+    words = _ids(r for r, _ in [*old.values(), *new.values()])
+    old_side = _side(repo, settings, base_src, old, words)
+    new_side = _side(repo, settings, head_src, new, words)
     diffs = diff_artifacts(old_side.artifacts, new_side.artifacts)
     head_rules = load_rules(head_src, repo.root, config_path, strict=False)
     changes = [c for d in diffs for c in d.changes]
@@ -82,7 +111,7 @@ def _judge(
     before, after = _findings(settings, old), _findings(settings, new)
     introduced, resolved = _delta(before, after), _delta(after, before)
     items = [_item(f, radius) for f in found] + [
-        _lint_item(f, settings.config.risk, new) for f in introduced
+        _lint_item(f, settings.config.risk, old, new) for f in introduced
     ]
     return Comparison(
         old.ref,
@@ -98,32 +127,32 @@ def _judge(
     )
 
 
-def _side(repo: Repository, settings: Settings, source: TreeSource, paths: list[str]) -> Side:
+Scanned = dict[str, tuple[FileResult, list[Artifact]]]
+
+
+def _scan(settings: Settings, source: TreeSource, paths: Iterable[str]) -> Scanned:
     groups = settings.by_kind()
-    results: dict[str, FileResult] = {}
-    artifacts: list[Artifact] = []
+    out: Scanned = {}
     for path in sorted(set(paths)):
         kind = settings.classifier.kind(path)
-        if kind is None:
-            continue
-        doc = parse_bytes(path, source.read(path), max_bytes=settings.config.limits.max_file_bytes)
-        result, found = scan_document(settings, groups, Candidate(path, kind), doc)
-        results[path], artifacts = result, artifacts + found
-    index = _index(repo, settings, source, results)
-    return Side(source.snapshot, results, artifacts, index)
-
-
-def _index(
-    repo: Repository, settings: Settings, source: TreeSource, results: dict[str, FileResult]
-) -> RepoIndex:
-    """The part of the repository index that the changed files' conditions can ask about."""
-    words = _ids(results.values())
-    summaries = [s for r in results.values() for s in r.summaries]
-    for path in sorted(repo.grep(source.snapshot, sorted(words), ["."]) - results.keys()):
-        kind = settings.classifier.kind(path)
         if kind is not None:
-            summaries += _summaries(settings, source, Candidate(path, kind))
-    return RepoIndex(summaries)
+            raw = source.read(path)
+            doc = parse_bytes(path, raw, max_bytes=settings.config.limits.max_file_bytes)
+            out[path] = scan_document(settings, groups, Candidate(path, kind), doc)
+    return out
+
+
+def _side(
+    repo: Repository, settings: Settings, source: TreeSource, scanned: Scanned, words: set[str]
+) -> Side:
+    """A ref's changed files, plus every unchanged file naming one of `words` (found by git
+    grep): together they hold everything the changed files' conditions and blast radius ask."""
+    hits = repo.grep(source.snapshot, sorted(words), ["."]) - scanned.keys()
+    neighbours = {path: result for path, (result, _) in _scan(settings, source, hits).items()}
+    results = {path: result for path, (result, _) in scanned.items()}
+    summaries = [s for r in [*results.values(), *neighbours.values()] for s in r.summaries]
+    artifacts = [a for _, found in scanned.values() for a in found]
+    return Side(source.snapshot, results, artifacts, RepoIndex(summaries), neighbours)
 
 
 def _ids(results: Iterable[FileResult]) -> set[str]:
@@ -154,23 +183,8 @@ def _condition_words(condition: tuple[object, ...]) -> set[str]:
     return words
 
 
-def _summaries(settings: Settings, source: TreeSource, cand: Candidate) -> list[Summary]:
-    from llmward.repository import artifacts_of
-
-    doc = parse_bytes(
-        cand.path, source.read(cand.path), max_bytes=settings.config.limits.max_file_bytes
-    )
-    envs = settings.classifier.environments_of(cand.path)
-    return [a.summary() for a in artifacts_of(cand.kind, doc, envs)] if doc.ok else []
-
-
 def _findings(settings: Settings, side: Side) -> list[Finding]:
-    return [
-        f
-        for r in side.results.values()
-        for f in decide(settings.policies, r, side.index)
-        if f.active
-    ]
+    return [f for r in side.files() for f in decide(settings.policies, r, side.index) if f.active]
 
 
 def _key(f: Finding) -> tuple[str, str, str, str]:
@@ -204,6 +218,10 @@ def _radius(diff: ArtifactDiff, old: Side, new: Side) -> int:
     return max(len(users), 1)
 
 
+# Changes that concern one prompt, not every prompt using the pin or guardrail.
+ONE_PROMPT = frozenset({"guardrail-detached", "guardrail-attached"})
+
+
 def _item(found: ChangeFinding, radius: dict[tuple[str, str], int]) -> Item:
     c = found.change
     span = c.span or c.old_span
@@ -214,24 +232,17 @@ def _item(found: ChangeFinding, radius: dict[tuple[str, str], int]) -> Item:
         c.kind,
         c.artifact,
         c.environments,
-        radius.get((c.kind, c.artifact), 1),
+        1 if c.type in ONE_PROMPT else radius.get((c.kind, c.artifact), 1),
         found.message,
         c.path,
         span.line if span else 1,
     )
 
 
-def _lint_item(f: Finding, risk: RiskConfig, side: Side) -> Item:
+def _lint_item(f: Finding, risk: RiskConfig, old: Side, new: Side) -> Item:
+    """An introduced lint finding, weighted by the environments of its artifact at either ref."""
     kind, _, artifact = f.artifact.partition(":")
-    envs = next(
-        (
-            s.environments
-            for r in side.results.values()
-            for s in r.summaries
-            if f"{s.kind}:{s.id}" == f.artifact
-        ),
-        (),
-    )
+    envs = tuple(sorted(old.environments(f.artifact) | new.environments(f.artifact)))
     return Item(
         f.code,
         f.severity,

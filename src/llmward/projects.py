@@ -60,8 +60,10 @@ def plan(folders: list[str], targets: list[str] | None) -> list[Project]:
             for target in targets:
                 if folder and folder.startswith(target.rstrip("/") + "/") and target != folder:
                     wanted[folder] = None
-    return [Project(f, _nested(f, folders), None if p is None else tuple(p))
-            for f, p in sorted(wanted.items())]  # fmt: skip
+    return [
+        Project(f, _nested(f, folders), None if p is None else tuple(p))
+        for f, p in sorted(wanted.items())
+    ]
 
 
 def _nested(folder: str, folders: list[str]) -> tuple[str, ...]:

@@ -65,7 +65,7 @@ class RiskScore:
 
 
 def _why(c: Contribution) -> str:
-    parts = [f"{c.item.points:g} points"]
+    parts = [f"{c.item.points:g} point{'' if c.item.points == 1 else 's'}"]
     if c.weight != 1:
         parts.append(f"x{c.weight:g} {'/'.join(c.item.environments)}")
     if c.item.radius > 1:

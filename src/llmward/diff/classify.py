@@ -26,15 +26,25 @@ def classify(diff: ArtifactDiff) -> list[Change]:
     out: list[Change] = []
     if diff.old is not None and diff.new is not None and diff.old.path != diff.new.path:
         out.append(change(diff, "artifact-moved", "", diff.old.path, diff.new.path))
+    if diff.old is not None and diff.new is not None:
+        for env in sorted(set(diff.old.environments) - set(diff.new.environments)):
+            out.append(change(diff, "left-environment", "", env, None, environment=env))
     if diff.status == "modified":
         typed = list(CLASSIFIERS[diff.kind](diff))
         out += typed + _untyped(diff, typed)
     return out
 
 
+# Fields a classifier always accounts for, whether or not it named a change there: messages are
+# paired by content (a removed message is "message-removed", not every later one shifting).
+_COVERED: dict[str, tuple[str, ...]] = {"prompt": ("/messages",)}
+
+
 def _untyped(diff: ArtifactDiff, typed: list[Change]) -> list[Change]:
     """Every field change no typed change covers: the diff never hides an edit."""
-    covered = [c.pointer for c in typed]
+    covered = [c.pointer for c in typed] + list(_COVERED.get(diff.kind, ()))
+    if any(c.type == "model-changed" for c in typed):
+        covered += ["/model", "/provider"]
     out = []
     for f in diff.fields:
         if not any(

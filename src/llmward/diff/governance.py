@@ -108,6 +108,49 @@ def _config_changes(base: Rules, head: Rules) -> Iterator[Change]:
     if SEVERITY_RANK[new.fail_on] > SEVERITY_RANK[old.fail_on]:
         yield _config_change(head, "fail-on-raised", "/fail_on", old.fail_on, new.fail_on)
     yield from _lists(old, head)
+    yield from _allowlist(old, head)
+    yield from _risk(old, head)
+
+
+def _allowlist(old: Config, head: Rules) -> Iterator[Change]:
+    """An allowlist that admits more: entries added, or a list dropped (None admits anything)."""
+    assert head.config is not None
+    for field_ in ("providers", "models"):
+        before, after = getattr(old.allow, field_), getattr(head.config.allow, field_)
+        if before is None:
+            continue
+        added = ["(anything)"] if after is None else sorted(set(after) - set(before))
+        if added:
+            yield _config_change(
+                head, "allowlist-widened", f"/allow/{field_}", None, added, list=field_
+            )
+
+
+def _risk(old: Config, head: Rules) -> Iterator[Change]:
+    """Settings that make the same change score lower, or fail later."""
+    assert head.config is not None
+    a, b = old.risk, head.config.risk
+    checks = [
+        (f"/risk/tiers/{t}", getattr(a.tiers, t), getattr(b.tiers, t))
+        for t in ("medium", "high", "critical")
+        if getattr(b.tiers, t) > getattr(a.tiers, t)
+    ]
+    checks += [
+        (f"/risk/environment_weights/{env}", w, b.environment_weights.get(env, 1.0))
+        for env, w in sorted(a.environment_weights.items())
+        if b.environment_weights.get(env, 1.0) < w
+    ]
+    checks += [
+        (f"/risk/finding_points/{sev}", p, b.finding_points.get(sev, 0.0))
+        for sev, p in sorted(a.finding_points.items())
+        if b.finding_points.get(sev, 0.0) < p
+    ]
+    if a.fail_at is not None and (
+        b.fail_at is None or SEVERITY_RANK[b.fail_at] > SEVERITY_RANK[a.fail_at]
+    ):
+        checks.append(("/risk/fail_at", a.fail_at, b.fail_at))
+    for pointer, before, after in checks:
+        yield _config_change(head, "risk-settings-loosened", pointer, before, after)
 
 
 def _floors(old: Config, head: Rules) -> Iterator[Change]:
@@ -148,22 +191,12 @@ def _lists(old: Config, head: Rules) -> Iterator[Change]:
             set(old.policies.paths) - set(new.policies.paths),
         ),
         ("artifact-globs-narrowed", "/artifacts", _globs(old) - _globs(new)),
-        ("allowlist-widened", "/allow", _allow(new) - _allow(old) if _allow(old) else set()),
     )
     for type_, pointer, items in checks:
         if items:
             yield _config_change(head, type_, pointer, None, sorted(items))
-    if _allow(old) and not _allow(new):
-        yield _config_change(head, "allowlist-widened", "/allow", None, "(everything)")
 
 
 def _globs(config: Config) -> set[str]:
     a = config.artifacts
     return {f"{kind}:{g}" for kind in ("prompt", "model", "guardrail") for g in getattr(a, kind)}
-
-
-def _allow(config: Config) -> set[str]:
-    allow = config.allow
-    return {f"provider:{p}" for p in allow.providers or ()} | {
-        f"model:{m}" for m in allow.models or ()
-    }

@@ -73,20 +73,37 @@ def _system_exposure(diff: ArtifactDiff, old: Any, new: Any) -> Iterator[Change]
 
 
 def _messages(diff: ArtifactDiff, old: list[Any], new: list[Any]) -> Iterator[Change]:
-    for index in range(max(len(old), len(new))):
-        a = old[index] if index < len(old) else None
-        b = new[index] if index < len(new) else None
-        pointer = f"/messages/{index}"
-        if not isinstance(b, dict):
-            role = a.get("role") if isinstance(a, dict) else None
-            yield change(diff, "message-removed", pointer, a, None, at_base=True, role=role)
-        elif not isinstance(a, dict):
-            yield change(diff, "message-added", pointer, None, b, role=b.get("role"))
-        elif a.get("content") != b.get("content") or a.get("role") != b.get("role"):
-            yield _text_change(diff, f"{pointer}/content", a, b)
+    """Messages paired as a text diff pairs lines: unchanged ones anchor the rest, so removing
+    the first message is one removal, not a change to every message after it."""
+    a, b = [_message_key(m) for m in old], [_message_key(m) for m in new]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            i, j = i1 + k, j1 + k
+            yield from _message(diff, old[i] if i < i2 else None, new[j] if j < j2 else None, i, j)
 
 
-def _text_change(diff: ArtifactDiff, pointer: str, a: dict[str, Any], b: dict[str, Any]) -> Change:
+def _message_key(message: Any) -> tuple[str, str]:
+    if not isinstance(message, dict):
+        return ("", repr(message))
+    return (str(message.get("role")), str(message.get("content")))
+
+
+def _message(diff: ArtifactDiff, a: Any, b: Any, i: int, j: int) -> Iterator[Change]:
+    if not isinstance(b, dict):
+        role = a.get("role") if isinstance(a, dict) else None
+        yield change(diff, "message-removed", f"/messages/{i}", a, None, at_base=True, role=role)
+    elif not isinstance(a, dict):
+        yield change(diff, "message-added", f"/messages/{j}", None, b, role=b.get("role"))
+    else:
+        yield _text_change(diff, f"/messages/{j}/content", a, b, f"/messages/{i}/content")
+
+
+def _text_change(
+    diff: ArtifactDiff, pointer: str, a: dict[str, Any], b: dict[str, Any], old_pointer: str
+) -> Change:
     old_text, new_text = str(a.get("content", "")), str(b.get("content", ""))
     words_changed, chars_changed = text_delta(old_text, new_text)
     lines = difflib.unified_diff(
@@ -98,6 +115,7 @@ def _text_change(diff: ArtifactDiff, pointer: str, a: dict[str, Any], b: dict[st
         pointer,
         None,
         None,
+        old_pointer=old_pointer,
         role=b.get("role"),
         old_role=a.get("role"),
         words_changed=words_changed,

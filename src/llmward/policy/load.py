@@ -151,8 +151,11 @@ def load_policies(
         if (not wanted or p.code in wanted) and p.code not in unwanted
     ]
     digests = tuple((name, hashlib.sha256(raw).hexdigest()) for name, raw, _ in files)
-    user = tuple((path, policy) for (policy, _), (_, _, path) in zip(loaded, files, strict=True)
-                 if path is not None)  # fmt: skip
+    user = tuple(
+        (path, policy)
+        for (policy, _), (_, _, path) in zip(loaded, files, strict=True)
+        if path is not None
+    )
     return PolicySet(tuple(enabled), known, digests, _catalog(config, source), user)
 
 

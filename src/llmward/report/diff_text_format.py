@@ -19,10 +19,13 @@ def describe(c: Change) -> str:
     """One line a reviewer reads: what changed, from what, to what."""
     d = c.details
     if c.type == "prompt-text-changed":
+        words, chars = d.get("words_changed", 0), d.get("chars_changed", 0)
         return (
-            f"{c.type} ({d.get('role')} message, {d.get('words_changed')} words / "
-            f"{d.get('chars_changed')} characters)"
+            f"{c.type} ({d.get('role')} message, {words} word{'' if words == 1 else 's'}"
+            f" / {chars} character{'' if chars == 1 else 's'})"
         )
+    if c.type == "field-changed":
+        return f"{c.type} {c.pointer}: {_value(c.old)} -> {_value(c.new)}"
     if c.type in ("rail-added", "rail-removed"):
         return f"{c.type}: {d.get('stage')} {d.get('rail_type')}"
     if c.type == "model-changed":
