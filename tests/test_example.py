@@ -148,3 +148,22 @@ def test_a_copy_in_its_own_repository_gives_the_same_findings(tmp_path: Path) ->
     done = llmward("lint", cwd=repo)
     assert done.returncode == 1, done.stdout + done.stderr
     assert text_findings(done.stdout) == EXPECTED
+
+
+def test_diff_on_the_example_history_reads_like_a_review(tmp_path: Path) -> None:
+    """examples/make-history.py builds four commits; `llmward diff` explains each one."""
+    history = tmp_path / "history"
+    subprocess.run(
+        [sys.executable, str(ROOT / "examples/make-history.py"), str(history)],
+        check=True,
+        capture_output=True,
+    )
+    typo = llmward("diff", "HEAD~3", "HEAD~2", cwd=history)
+    assert typo.returncode == 0, typo.stderr
+    assert "Risk: low (score 4/100)" in typo.stdout
+    assert "prompt-text-changed (system message, 2 words / 13 characters)" in typo.stdout
+    risky = llmward("diff", "HEAD~1", "HEAD", "--fail-at", "high", cwd=history)
+    assert risky.returncode == 1
+    assert "Risk: critical (score 100/100)" in risky.stdout
+    assert "rail-removed: input jailbreak" in risky.stdout and "[CHG003 critical]" in risky.stdout
+    assert "+160 CHG003" in risky.stdout  # 40 points x2 production x2 prompts
