@@ -14,6 +14,8 @@ from llmward.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, LlmwardError
 COMMANDS = {
     "lint": "check artifact files against the policy packs",
     "diff": "semantic diff and risk score between two git refs",
+    "check": "lint, diff, risk and approvals of a change: one verdict",
+    "approve": "sign an approval of the changes between two git refs into a git note",
     "rules": "list the policies",
     "explain": "print one policy's documentation",
     "schema": "print the JSON Schema of a file format",

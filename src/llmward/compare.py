@@ -19,8 +19,9 @@ from llmward.diff import ArtifactDiff, Change, diff_artifacts
 from llmward.diff.governance import governance_changes
 from llmward.discover import Candidate
 from llmward.findings import Finding
-from llmward.git import INDEX, WORKTREE, Repository
+from llmward.git import INDEX, WORKTREE, PathChange, Repository
 from llmward.parse import parse_bytes
+from llmward.parse.document import Span
 from llmward.pipeline import FileResult, Settings, decide, scan_document
 from llmward.policy.changes import ChangeFinding, evaluate_changes
 from llmward.repository import Artifact, RepoIndex
@@ -78,6 +79,7 @@ class Comparison:
     config: Config
     rules_source: str = "base"
     radius: dict[tuple[str, str], int] = field(default_factory=dict)
+    settings: Settings | None = None  # the rules in force (from BASE)
 
 
 def compare(root: Path, base_ref: str, head_ref: str, config_path: str | None = None) -> Comparison:
@@ -99,7 +101,35 @@ def compare(root: Path, base_ref: str, head_ref: str, config_path: str | None = 
     head_rules = load_rules(head_src, repo.root, config_path, strict=False)
     changes = [c for d in diffs for c in d.changes]
     changes += governance_changes(rules.governance, head_rules.governance)
+    changes += _approval_files(settings.config, changed)
     return _judge(settings, diffs, changes, old_side, new_side)
+
+
+def _approval_files(config: Config, changed: list[PathChange]) -> list[Change]:
+    """CODEOWNERS, the teams file and allowed_signers decide who may approve: a change to one is
+    a change to the approval rules (judged, like everything, by the copy at BASE)."""
+    from llmward.owners import DEFAULT_LOCATIONS
+
+    a = config.approvals
+    files = {a.owners_file} if a.owners_file else set(DEFAULT_LOCATIONS)
+    files |= {f for f in (a.teams_file, a.allowed_signers) if f}
+    out = []
+    for c in changed:
+        for path in sorted({p for p in (c.old_path, c.new_path) if p} & files):
+            out.append(
+                Change(
+                    "approval-rules-changed",
+                    "config",
+                    path,
+                    path,
+                    "",
+                    c.old_path,
+                    c.new_path,
+                    Span(1, 1, 1, 1) if c.new_path else None,
+                    Span(1, 1, 1, 1) if c.old_path else None,
+                )
+            )
+    return out
 
 
 def _judge(
@@ -124,6 +154,7 @@ def _judge(
         score(items, settings.config.risk),
         settings.config,
         radius=radius,
+        settings=settings,
     )
 
 

@@ -19,6 +19,8 @@ SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 CODE_PATTERN = r"^[A-Z]{2,5}[0-9]{3}$"  # built-ins use PRM, PIN, GRD, GOV and CHG
 Code = Annotated[str, Constraint(pattern=CODE_PATTERN)]
 PATTERN_HELP[CODE_PATTERN] = "is not a policy code (2-5 capital letters and 3 digits, e.g. PIN001)"
+APPROVER_PATTERN = r"^(codeowners|@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+)$"
+PATTERN_HELP[APPROVER_PATTERN] = "is not an approver: use codeowners, @user, @org/team or an email"
 CONFIG_NAMES = (".llmward.yaml", ".llmward.yml")
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
@@ -123,6 +125,50 @@ class RiskConfig:
     """The risk hook fails at or above this tier (default: it only informs)."""
 
 
+Tier = Literal["none", "low", "medium", "high", "critical"]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """How many approvals a tier needs, and from whom."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    count: Annotated[int, Constraint(ge=0, le=20)] = 1
+    """Distinct approvers needed (never the author)."""
+    approvers: tuple[Annotated[str, Constraint(pattern=APPROVER_PATTERN)], ...] = ()
+    """Who may approve: codeowners, @user, @org/team, or a signer's email; empty: anyone."""
+
+
+def _default_requirements() -> dict[Tier, Requirement]:
+    return {
+        "none": Requirement(0),
+        "low": Requirement(0),
+        "medium": Requirement(1),
+        "high": Requirement(1, ("codeowners",)),
+        "critical": Requirement(2, ("codeowners",)),
+    }
+
+
+@dataclass(frozen=True)
+class ApprovalConfig:
+    """Approvals each risk tier needs, read from the base ref like every other rule."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
+
+    required: dict[Tier, Requirement] = field(default_factory=_default_requirements)
+    """Per tier; a tier left out needs none."""
+    owners_file: str | None = None
+    """CODEOWNERS-format file; default: .github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS."""
+    teams_file: str | None = None
+    """YAML {org/team: [logins]}, for when the token cannot read team membership."""
+    allowed_signers: str | None = None
+    """ssh allowed_signers file for git-native signed approvals (namespace llmward)."""
+    break_glass_label: str = "llmward:break-glass"
+    """A pull request with this label passes without approvals, recorded for review after
+    merge; its description must hold a line 'Break-glass: <reason>'."""
+
+
 @dataclass(frozen=True)
 class Config:
     """llmward project config (.llmward.yaml, or [tool.llmward] in pyproject.toml)."""
@@ -147,6 +193,7 @@ class Config:
     fail_on: Severity = "high"
     """The lowest severity that fails a run."""
     risk: RiskConfig = field(default_factory=RiskConfig)
+    approvals: ApprovalConfig = field(default_factory=ApprovalConfig)
 
 
 class LoadedConfig:

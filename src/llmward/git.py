@@ -72,6 +72,20 @@ class PathChange:
     new_path: str | None
 
 
+@dataclass(frozen=True)
+class RawChange:
+    """One file changed between two trees, as `git diff-tree --raw` lists it: the mode and blob id
+    of each side (None on the side where the file is absent: A(dded) or D(eleted))."""
+
+    status: str
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None
+    new_blob: str | None
+    old_mode: str | None
+    new_mode: str | None
+
+
 INDEX = ":index"  # the staged snapshot, as a pseudo-ref
 WORKTREE = ":worktree"
 
@@ -163,6 +177,12 @@ class Repository:
             return (self.root / path).read_bytes()
         return self.read_blob(blob)
 
+    def authors(self, base: str, head: str) -> set[str]:
+        """Emails and names of every commit author in base..head (none for the index)."""
+        if head in (INDEX, WORKTREE) or base == EMPTY_TREE:
+            return set()
+        return _authors_of(self.repo, base, head)
+
     def changes(self, base: str, head: str) -> list[PathChange]:
         """Files changed from base to head, with renames detected."""
         if head == INDEX:
@@ -192,6 +212,68 @@ class Repository:
         names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
         return {n[len(prefix) :] if n.startswith(prefix) else n for n in names if n}
 
+    def tree_id(self, ref: str) -> str:
+        """The id of the tree a commit holds."""
+        return self._call("rev-parse", "--verify", f"{self.resolve(ref)}^{{tree}}").strip()
+
+    def raw_changes(self, base: str, head: str) -> list[RawChange]:
+        """Files changed from base to head, with blob ids and modes, renames NOT detected: a
+        plumbing command, so neither user config nor rename heuristics change the answer."""
+        out = self._call(
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+            "--ignore-submodules=none",
+            self.resolve(base),
+            self.resolve(head),
+            "--",
+        )
+        parts = out.split("\0")[:-1]  # every entry ends with NUL
+        return [_raw_change(meta, path) for meta, path in zip(parts[::2], parts[1::2], strict=True)]
+
+    def note(self, notes_ref: str, commit: str) -> str | None:
+        """The note on a commit under a notes ref; None when the ref or the note does not exist."""
+        ref = self._notes_tip(notes_ref)
+        if ref is None:
+            return None
+        done = _run(self.root, "notes", f"--ref={ref}", "show", self.resolve(commit))
+        if done is None or done.returncode not in (0, 1):  # 1: no note on this commit
+            raise GitError(f"cannot read the note on {commit} in {ref}: {_stderr(done)}")
+        return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
+
+    def append_note(self, notes_ref: str, commit: str, line: str) -> None:
+        """Append a line to the note on a commit (git puts a blank line before it)."""
+        ref = self._notes_tip(notes_ref) or self.notes_ref(notes_ref)
+        self._call("notes", f"--ref={ref}", "append", "-m", line, self.resolve(commit))
+
+    def _notes_tip(self, notes_ref: str) -> str | None:
+        """The notes ref in full when it exists, None when it does not, a GitError when it
+        points at something other than a commit (a corrupt ref must not read as "no notes")."""
+        ref = self.notes_ref(notes_ref)
+        done = _run(self.root, "rev-parse", "--verify", "--quiet", ref)
+        if done is None or done.returncode != 0:
+            return None
+        kind = self._call("cat-file", "-t", done.stdout.decode().strip()).strip()
+        if kind != "commit":
+            raise GitError(
+                f"{ref} points at a {kind}, not a commit: the notes ref is corrupt "
+                f"(inspect it with `git log {ref}`, delete it with `git update-ref -d {ref}` "
+                "and fetch it again)"
+            )
+        return ref
+
+    def notes_ref(self, name: str) -> str:
+        """A user-given notes ref in full: `llmward/approvals` -> `refs/notes/llmward/approvals`."""
+        ref = name if name.startswith("refs/") else f"refs/notes/{name}"
+        done = _run(self.root, "check-ref-format", ref)
+        if not ref.startswith("refs/notes/") or done is None or done.returncode != 0:
+            raise GitError(
+                f"'{name}' is not a notes ref (use a name like refs/notes/llmward/approvals)"
+            )
+        return ref
+
 
 def _parse_name_status(out: str) -> list[PathChange]:
     parts = out.split("\0")
@@ -208,3 +290,29 @@ def _parse_name_status(out: str) -> list[PathChange]:
         changes.append(PathChange(status, old, new))
         i += 2
     return changes
+
+
+def _raw_change(meta: str, path: str) -> RawChange:
+    """`:old_mode new_mode old_blob new_blob status` and its one path (renames are off)."""
+    old_mode, new_mode, old_blob, new_blob, status = meta.lstrip(":").split(" ")
+    old, new = status != "A", status != "D"
+    return RawChange(
+        status,
+        path if old else None,
+        path if new else None,
+        old_blob if old else None,
+        new_blob if new else None,
+        old_mode if old else None,
+        new_mode if new else None,
+    )
+
+
+def _stderr(done: subprocess.CompletedProcess[bytes] | None) -> str:
+    if done is None:
+        return "git could not run"
+    return done.stderr.decode("utf-8", "replace").strip()
+
+
+def _authors_of(repo: Any, base: str, head: str) -> set[str]:
+    out: str = repo.git.log("--format=%ae%n%an", f"{base}..{head}", "--")
+    return {line.strip() for line in out.splitlines() if line.strip()}

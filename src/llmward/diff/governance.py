@@ -110,6 +110,8 @@ def _config_changes(base: Rules, head: Rules) -> Iterator[Change]:
     yield from _lists(old, head)
     yield from _allowlist(old, head)
     yield from _risk(old, head)
+    if old.approvals != new.approvals:
+        yield _config_change(head, "approval-rules-changed", "/approvals", None, None)
 
 
 def _allowlist(old: Config, head: Rules) -> Iterator[Change]:

@@ -50,7 +50,12 @@ def renderer(name: str) -> Callable[[Report], str]:
 
 
 def diff_renderer(name: str) -> Callable[[Any], str]:
-    module = import_module(f"llmward.report.diff_{name}_format")
+    return any_renderer(f"diff_{name}")
+
+
+def any_renderer(name: str) -> Callable[[Any], str]:
+    """The `render` of report/<name>_format.py (check_text, check_markdown, diff_json, ...)."""
+    module = import_module(f"llmward.report.{name}_format")
     fn: Callable[[Any], str] = module.render
     return fn
 

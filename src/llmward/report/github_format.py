@@ -30,15 +30,16 @@ def annotation(f: Finding) -> str:
     return f"::{COMMAND[f.severity]} {props}::{_data(f'[{f.severity}] {f.message}')}"
 
 
-def render(report: Report) -> str:
-    ordered = sorted(report.active, key=lambda f: (-SEVERITY_RANK[f.severity], f))
+def capped(items: list[tuple[str, str]]) -> list[str]:
+    """(severity, annotation line) pairs, most severe first, at most 10 per level, then one
+    notice counting the rest."""
     shown: dict[str, int] = {"error": 0, "warning": 0, "notice": 0}
     lines, hidden = [], 0
-    for f in ordered:
-        command = COMMAND[f.severity]
+    for severity, line in sorted(items, key=lambda item: -SEVERITY_RANK[item[0]]):
+        command = COMMAND[severity]
         if shown[command] < LIMIT:
             shown[command] += 1
-            lines.append(annotation(f))
+            lines.append(line)
         else:
             hidden += 1
     if hidden:
@@ -46,5 +47,16 @@ def render(report: Report) -> str:
             f"::notice::{hidden} more finding(s) not annotated (GitHub shows 10 per "
             "level); see the job summary or the SARIF report"
         )
+    return lines
+
+
+def render(report: Report) -> str:
+    ordered = sorted(report.active, key=lambda f: (-SEVERITY_RANK[f.severity], f))
+    lines = capped([(f.severity, annotation(f)) for f in ordered])
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
+
+
+def change_annotation(severity: str, path: str, line: int, title: str, message: str) -> str:
+    props = f"file={_prop(path)},line={line},title={_prop(title)}"
+    return f"::{COMMAND[severity]} {props}::{_data(f'[{severity}] {message}')}"
