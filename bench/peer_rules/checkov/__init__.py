@@ -1,0 +1,1 @@
+"""Custom checkov checks for the benchmark (checkov loads only folders with an __init__.py)."""
