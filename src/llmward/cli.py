@@ -23,7 +23,10 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The parser. With `wanted` (the command on the command line), only that command's module is
+    imported to declare its options: the others are listed by name and help alone, which keeps a
+    pre-commit run from importing every command."""
     parser = argparse.ArgumentParser(
         prog="llmward",
         description="Policy-as-code for prompts, model pins and guardrail configs.",
@@ -35,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, help_ in COMMANDS.items():
+        if wanted is not None and name != wanted:
+            sub.add_parser(name, help=help_)
+            continue
         module = import_module(f"llmward.commands.{name}")
         command = sub.add_parser(name, help=help_, description=(module.__doc__ or help_).strip())
         module.add_arguments(command)
@@ -44,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        words = list(sys.argv[1:] if argv is None else argv)
+        wanted = next((w for w in words if not w.startswith("-")), None)
+        args = build_parser(wanted if wanted in COMMANDS else None).parse_args(words)
         code: int = args.run(args)
         from llmward.verified import STORE
 

@@ -10,6 +10,7 @@ finds naming the ids involved, so the cost stays that of the change, not of the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from llmward.parse import parse_bytes
 from llmward.parse.document import Span
 from llmward.pipeline import FileResult, Settings, decide, scan_document
 from llmward.policy.changes import ChangeFinding, evaluate_changes
-from llmward.repository import Artifact, RepoIndex
+from llmward.repository import Artifact, RepoIndex, Summary
 from llmward.rules import load_rules
 from llmward.score import Item, RiskScore, score
 from llmward.sources import TreeSource
@@ -45,24 +46,12 @@ class Side:
         return [*self.results.values(), *self.neighbours.values()]
 
     def environments(self, key: str) -> set[str]:
-        """The environments of the artifact `kind:id`, as the files at this ref say."""
-        found = {
-            e
-            for r in self.files()
-            for s in r.summaries
-            if f"{s.kind}:{s.id}" == key
-            for e in s.environments
-        }
+        """The environments of the artifact `kind:id`, as the files at this ref say (a
+        guardrail's include those of the prompts it protects)."""
+        found = set(self.index.envs.get(key, ()))
         kind, _, id_ = key.partition(":")
         if kind == "guardrail":
-            applies = {
-                p
-                for r in self.files()
-                for s in r.summaries
-                if s.kind == "guardrail" and s.id == id_
-                for p in s.applies_to
-            }
-            found |= self.index.guardrail_environments(id_, applies)
+            found |= self.index.guardrail_environments(id_, self.index.guard_users.get(id_, ()))
         return found
 
 
@@ -94,9 +83,11 @@ def compare(root: Path, base_ref: str, head_ref: str, config_path: str | None = 
     changed = repo.changes(base, head)
     old = _scan(settings, base_src, [c.old_path for c in changed if c.old_path])
     new = _scan(settings, head_src, [c.new_path for c in changed if c.new_path])
-    words = _ids(r for r, _ in [*old.values(), *new.values()])
-    old_side = _side(repo, settings, base_src, old, words)
-    new_side = _side(repo, settings, head_src, new, words)
+    volatile = _volatile(old, new)
+    words = _ids(r for r, _ in [*old.values(), *new.values()]) | volatile
+    memo: dict[str, list[Summary]] = {}  # (path, blob) -> summaries: unchanged files parse once
+    old_side = _side(repo, settings, base_src, old, words=words, volatile=volatile, memo=memo)
+    new_side = _side(repo, settings, head_src, new, words=words, volatile=volatile, memo=memo)
     diffs = diff_artifacts(old_side.artifacts, new_side.artifacts)
     head_rules = load_rules(head_src, repo.root, config_path, strict=False)
     changes = [c for d in diffs for c in d.changes]
@@ -174,25 +165,97 @@ def _scan(settings: Settings, source: TreeSource, paths: Iterable[str]) -> Scann
 
 
 def _side(
-    repo: Repository, settings: Settings, source: TreeSource, scanned: Scanned, words: set[str]
+    repo: Repository,
+    settings: Settings,
+    source: TreeSource,
+    scanned: Scanned,
+    *,
+    words: set[str],
+    volatile: set[str],
+    memo: dict[str, list[Summary]],
 ) -> Side:
-    """A ref's changed files, plus every unchanged file naming one of `words` (found by git
-    grep): together they hold everything the changed files' conditions and blast radius ask."""
-    hits = repo.grep(source.snapshot, sorted(words), ["."]) - scanned.keys()
-    neighbours = {path: result for path, (result, _) in _scan(settings, source, hits).items()}
+    """A ref's changed files, plus the unchanged files naming one of `words` (found by git grep).
+    Those naming a `volatile` id (one the change adds, removes or re-links) can gain or lose
+    findings, and are scanned in full; the rest only lend their summaries to the index."""
+    summaries = [s for r, _ in scanned.values() for s in r.summaries]
+    volatile_hits = []
+    for path, raw in _naming(repo, settings, source, scanned, words).items():
+        kind = settings.classifier.kind(path)
+        assert kind is not None
+        key = f"{path}\0{source.files[path]}"  # the path too: it decides the environments
+        if volatile & set(_tokens(raw)):
+            volatile_hits.append(path)
+        elif key in memo:
+            summaries += memo[key]
+        else:
+            memo[key] = _summaries(settings, Candidate(path, kind), raw)
+            summaries += memo[key]
+    neighbours = {p: result for p, (result, _) in _scan(settings, source, volatile_hits).items()}
+    summaries += [s for r in neighbours.values() for s in r.summaries]
     results = {path: result for path, (result, _) in scanned.items()}
-    summaries = [s for r in [*results.values(), *neighbours.values()] for s in r.summaries]
     artifacts = [a for _, found in scanned.values() for a in found]
     return Side(source.snapshot, results, artifacts, RepoIndex(summaries), neighbours)
 
 
+# Ids are whole tokens of these characters in YAML (ID_PATTERN), so a token set finds them.
+_TOKEN = re.compile(rb"[A-Za-z0-9._/-]+")
+
+
+def _tokens(raw: bytes) -> list[str]:
+    return [t.decode() for t in _TOKEN.findall(raw)]
+
+
+def _naming(
+    repo: Repository, settings: Settings, source: TreeSource, scanned: Scanned, words: set[str]
+) -> dict[str, bytes]:
+    """The unchanged artifact files at this snapshot naming one of `words`, with their bytes: all
+    of them read in one batch, then matched by token (faster than git grep for many ids)."""
+    others = {
+        p: b
+        for p, b in source.files.items()
+        if p not in scanned and settings.classifier.kind(p) is not None
+    }
+    if not words or not others:
+        return {}
+    contents = repo.read_many(source.snapshot, others)
+    return {p: raw for p, raw in contents.items() if words & set(_tokens(raw))}
+
+
+def _summaries(settings: Settings, cand: Candidate, raw: bytes) -> list[Summary]:
+    from llmward.repository import artifacts_of, read_as_strings
+
+    doc = parse_bytes(cand.path, raw, max_bytes=settings.config.limits.max_file_bytes)
+    if not doc.ok:
+        return []
+    read_as_strings(cand.kind, doc)
+    envs = settings.classifier.environments_of(cand.path)
+    return [a.summary() for a in artifacts_of(cand.kind, doc, envs)]
+
+
+def _volatile(old: Scanned, new: Scanned) -> set[str]:
+    """Ids whose existence or links differ between the refs: findings elsewhere can follow."""
+
+    def defined(scanned: Scanned) -> set[tuple[str, str]]:
+        return {(s.kind, s.id) for r, _ in scanned.values() for s in r.summaries}
+
+    def links(scanned: Scanned) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        for r, _ in scanned.values():
+            for s in r.summaries:
+                out |= {(s.id, p) for p in s.applies_to} | {(g, s.id) for g in s.guardrails}
+                out |= {(s.model, s.id)} if s.model else set()
+        return out
+
+    ids = {id_ for _, id_ in defined(old) ^ defined(new)}
+    return ids | {x for pair in links(old) ^ links(new) for x in pair}
+
+
 def _ids(results: Iterable[FileResult]) -> set[str]:
-    """Every id a changed file defines or its findings' conditions name."""
+    """What the rest of the repository must say something about: the pins and guardrails the
+    change touches (their blast radius) and every id the changed files' conditions name."""
     words: set[str] = set()
     for result in results:
-        for summary in result.summaries:
-            words |= {summary.id, *summary.guardrails, *summary.applies_to}
-            words |= {summary.model} if summary.model else set()
+        words |= {s.id for s in result.summaries if s.kind in ("model", "guardrail")}
         for finding in result.findings:
             words |= _condition_words(finding.condition)
     return {w for w in words if w}

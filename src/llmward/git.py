@@ -172,6 +172,23 @@ class Repository:
         data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
         return data
 
+    def read_many(self, snapshot: str, files: dict[str, str]) -> dict[str, bytes]:
+        """The contents of many files at a snapshot (path -> blob), in one cat-file batch."""
+        if snapshot == WORKTREE:
+            return {path: (self.root / path).read_bytes() for path in files}
+        wanted = "".join(f"{blob}\n" for blob in files.values()).encode()
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            input=wanted,
+            capture_output=True,
+            check=False,
+            timeout=600,
+        )
+        if done.returncode != 0:
+            raise GitError(f"git cat-file failed: {done.stderr.decode(errors='replace').strip()}")
+        return dict(zip(files, _batch_contents(done.stdout), strict=True))
+
     def read(self, snapshot: str, path: str, blob: str) -> bytes:
         if snapshot == WORKTREE:
             return (self.root / path).read_bytes()
@@ -192,25 +209,6 @@ class Repository:
         else:
             out = self._call("diff", "--name-status", "-M", "-z", base, head, "--")
         return _parse_name_status(out)
-
-    def grep(self, snapshot: str, words: list[str], paths: list[str]) -> set[str]:
-        """Files in `paths` at a snapshot containing any of `words` (fixed strings)."""
-        if not words or not paths:
-            return set()
-        args = ["grep", "-l", "-z", "-F", "-I"]
-        for word in sorted(set(words)):
-            args += ["-e", word]
-        if snapshot == INDEX:
-            args.append("--cached")
-        elif snapshot != WORKTREE:
-            args.append(snapshot)
-        args += ["--", *paths]
-        done = _run(self.root, *args)
-        if done is None or done.returncode not in (0, 1):
-            raise GitError("git grep failed")
-        prefix = f"{snapshot}:" if snapshot not in (INDEX, WORKTREE) else ""
-        names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-        return {n[len(prefix) :] if n.startswith(prefix) else n for n in names if n}
 
     def tree_id(self, ref: str) -> str:
         """The id of the tree a commit holds."""
@@ -316,3 +314,17 @@ def _stderr(done: subprocess.CompletedProcess[bytes] | None) -> str:
 def _authors_of(repo: Any, base: str, head: str) -> set[str]:
     out: str = repo.git.log("--format=%ae%n%an", f"{base}..{head}", "--")
     return {line.strip() for line in out.splitlines() if line.strip()}
+
+
+def _batch_contents(out: bytes) -> list[bytes]:
+    """The objects of a `git cat-file --batch` answer, in order: "<sha> <type> <size>", data."""
+    contents, pos = [], 0
+    while pos < len(out):
+        header_end = out.index(b"\n", pos)
+        header = out[pos:header_end].split()
+        if len(header) < 3:  # "<sha> missing"
+            raise GitError(f"git object {header[0].decode(errors='replace')} is missing")
+        size = int(header[2])
+        contents.append(out[header_end + 1 : header_end + 1 + size])
+        pos = header_end + 1 + size + 1
+    return contents

@@ -165,7 +165,18 @@ class RepoIndex:
         self.applies: dict[str, set[str]] = defaultdict(set)
         self.prompt_envs: dict[str, set[str]] = defaultdict(set)
         self.prompt_guards: dict[str, tuple[str, ...]] = {}
+        self.model_users: dict[str, set[str]] = defaultdict(set)
+        self.guard_users: dict[str, set[str]] = defaultdict(set)
+        self.envs: dict[str, set[str]] = defaultdict(set)
         for s in self.summaries:
+            self.envs[f"{s.kind}:{s.id}"].update(s.environments)
+            if s.kind == "prompt":
+                if s.model:
+                    self.model_users[s.model].add(s.id)
+                for guard in s.guardrails:
+                    self.guard_users[guard].add(s.id)
+            elif s.kind == "guardrail":
+                self.guard_users[s.id].update(s.applies_to)
             if s.kind == "guardrail":
                 for prompt_id in s.applies_to:
                     self.applies[prompt_id].add(s.id)
@@ -182,22 +193,15 @@ class RepoIndex:
 
     def guardrail_environments(self, guardrail_id: str, applies_to: Iterable[str]) -> set[str]:
         """A guardrail serves the environments of every prompt it is attached to."""
-        prompts = set(applies_to) | {p for p, g in self.prompt_guards.items() if guardrail_id in g}
+        prompts = set(applies_to) | self.guard_users.get(guardrail_id, set())
         return {env for p in prompts for env in self.prompt_envs.get(p, ())}
 
     def users(self, kind: str, id_: str) -> set[str]:
         """Prompts using a model pin or a guardrail: the blast radius of a change to it."""
         if kind == "model":
-            return {s.id for s in self.summaries if s.kind == "prompt" and s.model == id_}
+            return set(self.model_users.get(id_, ()))
         if kind == "guardrail":
-            applies = {
-                p
-                for s in self.summaries
-                if s.kind == "guardrail" and s.id == id_
-                for p in s.applies_to
-            }
-            own = {p for p, guards in self.prompt_guards.items() if id_ in guards}
-            return applies | own
+            return set(self.guard_users.get(id_, ()))
         return set()
 
     def holds(self, condition: Condition) -> bool:
