@@ -36,9 +36,11 @@ def git(cwd: Path, *args: str) -> str:
         cwd=cwd,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         env={**os.environ, **GIT_ENV},
     )
+    if done.returncode != 0:  # say why: a bare CalledProcessError hides git's message
+        raise AssertionError(f"git {' '.join(args)} failed in {cwd}:\n{done.stderr}")
     return done.stdout
 
 

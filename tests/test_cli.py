@@ -592,3 +592,23 @@ def test_symlink_outside_the_repository_is_not_read(
     assert code == 1
     assert "link.prompt.yaml:1:1: GOV003" in out and "link outside the repository, not read" in out
     assert "GOV005" not in out
+
+
+def test_output_to_a_device_writes_through_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o /dev/null` must not replace /dev/null with a regular file (a rename would, as root)."""
+    repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got, _, _ = run(repo, "--format", "json", "--output", os.devnull, capsys=capsys)
+    assert got == 1
+    assert Path(os.devnull).is_char_device()
+    import threading
+
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    run(repo, "--format", "json", "--output", str(fifo), capsys=capsys)
+    reader.join(timeout=30)
+    assert fifo.is_fifo() and json.loads(received[0])["version"] == "1.1"

@@ -20,6 +20,12 @@ def _umask() -> int:
 
 
 def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file and a rename. A target that exists but is not a
+    regular file (/dev/null, /dev/stdout, a FIFO) is written directly: renaming over it would
+    replace the device itself."""
+    if path.exists() and not path.is_file():
+        _write_special(path, text)
+        return
     folder = path.parent if str(path.parent) else Path()
     tmp_name = None
     try:
@@ -40,3 +46,11 @@ def write_atomic(path: Path, text: str) -> None:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 Path(tmp_name).unlink()
+
+
+def _write_special(path: Path, text: str) -> None:
+    try:
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
