@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import GIT_ENV, ROOT, git, make_repo
+from conftest import ROOT, git, make_repo
 from llmward.cli import main
 
 REPORT_SCHEMA = json.loads((ROOT / "src/llmward/schemas/report.schema.json").read_text())
@@ -156,7 +155,7 @@ def test_outside_a_repository_exits_2(tmp_path: Path, capsys: pytest.CaptureFixt
 
 @pytest.mark.slow
 def test_risk_hook_informs_at_pre_commit_and_fails_at_the_configured_tier(tmp_path: Path) -> None:
-    from test_precommit import hook_repo_snapshot
+    from test_precommit import hook_repo_snapshot, pre_commit
 
     hook_repo = hook_repo_snapshot(tmp_path / "hook")
     repo = make_repo(
@@ -169,26 +168,10 @@ def test_risk_hook_informs_at_pre_commit_and_fails_at_the_configured_tier(tmp_pa
     )
     (repo / "prod/rails.guardrails.yaml").write_text(RAILS.replace("jailbreak", "toxicity"))
     git(repo, "add", "-A")
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pc-home")}
-    env.pop("GIT_CONFIG_GLOBAL", None)
 
     def try_repo() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pre_commit",
-                "try-repo",
-                str(hook_repo),
-                "llmward-risk",
-                "--verbose",
-            ],
-            cwd=repo,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=900,
+        return pre_commit(
+            repo, tmp_path / "pc-home", "try-repo", str(hook_repo), "llmward-risk", "--verbose"
         )
 
     informed = try_repo()
