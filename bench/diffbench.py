@@ -25,8 +25,14 @@ from pathlib import Path
 import repogen
 
 CHANGED = 1000
-IDENT = ["-c", "user.name=llmward bench", "-c", "user.email=bench@example.invalid",
-         "-c", "commit.gpgsign=false"]
+IDENT = [
+    "-c",
+    "user.name=llmward bench",
+    "-c",
+    "user.email=bench@example.invalid",
+    "-c",
+    "commit.gpgsign=false",
+]
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,14 @@ class DiffBench:
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=True,
-                          env=repogen._clean_env())
+    done = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        input=stdin,
+        capture_output=True,
+        check=True,
+        env=repogen._clean_env(),
+    )
     return done.stdout
 
 
@@ -50,8 +62,9 @@ def prepare(work: Path, size: int) -> tuple[Path, list[str]]:
     source = repogen.ensure(work / "repos", size)
     root = work / f"diff-r{size}"
     shutil.rmtree(root, ignore_errors=True)
-    subprocess.run(["git", "clone", "-q", str(source.root), str(root)], check=True,
-                   env=repogen._clean_env())
+    subprocess.run(
+        ["git", "clone", "-q", str(source.root), str(root)], check=True, env=repogen._clean_env()
+    )
     files = [p for kind in ("prompt", "model", "guardrail") for p in source.files[kind]]
     chosen = files[:: max(len(files) // CHANGED, 1)][:CHANGED]
     for path in chosen:
@@ -76,8 +89,12 @@ def time_diff(exe: str, root: Path, repeat: int) -> list[float]:
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([exe, "diff", "HEAD~1", "HEAD", "--format", "json", "-o", "/dev/null"],
-                       cwd=root, check=True, capture_output=True)
+        subprocess.run(
+            [exe, "diff", "HEAD~1", "HEAD", "--format", "json", "-o", "/dev/null"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
         runs.append(time.perf_counter() - start)
     return runs
 
@@ -89,8 +106,13 @@ def time_git(root: Path, paths: list[str]) -> float:
     blobs = _git(root, "cat-file", "--batch", stdin=names)
     ids = sorted(set(re.findall(rb"^id: ([\w.-]+)$", blobs, flags=re.M)))[:2000]
     args = ["grep", "-l", "-z", "-F", "-I"] + [a for i in ids for a in ("-e", i.decode())]
-    subprocess.run(["git", *args, "HEAD", "--", "."], cwd=root, capture_output=True,
-                   env=repogen._clean_env(), check=False)
+    subprocess.run(
+        ["git", *args, "HEAD", "--", "."],
+        cwd=root,
+        capture_output=True,
+        env=repogen._clean_env(),
+        check=False,
+    )
     return time.perf_counter() - start
 
 
@@ -106,8 +128,9 @@ print(time.perf_counter() - start)
 
 
 def time_parse(python: str, root: Path, paths: list[str], work: Path) -> float:
-    blobs = [(p, _git(root, "show", f"{ref}:{p}").decode()) for ref in ("HEAD~1", "HEAD")
-             for p in paths]
+    blobs = [
+        (p, _git(root, "show", f"{ref}:{p}").decode()) for ref in ("HEAD~1", "HEAD") for p in paths
+    ]
     dump = work / "diff-blobs.json"
     dump.write_text(json.dumps(blobs))
     start = time.perf_counter()
@@ -122,17 +145,25 @@ def run(exe: str, work: Path, size: int = 10000, repeat: int = 3) -> DiffBench:
     parse_s = min(time_parse(python, root, paths, work) for _ in range(repeat))
     git_s = min(time_git(root, paths) for _ in range(repeat))
     diff_s = statistics.median(runs)
-    return DiffBench(len(paths), round(diff_s, 3), round(parse_s, 3), round(git_s, 3),
-                     round(diff_s / (parse_s + git_s), 2), [round(r, 3) for r in runs])
+    return DiffBench(
+        len(paths),
+        round(diff_s, 3),
+        round(parse_s, 3),
+        round(git_s, 3),
+        round(diff_s / (parse_s + git_s), 2),
+        [round(r, 3) for r in runs],
+    )
 
 
 def report(bench: DiffBench, output: Path) -> str:
     (output / "diff-latest.json").write_text(json.dumps(asdict(bench), indent=2, sort_keys=True))
     verdict = "met" if bench.ratio <= 1.0 else "MISSED"
-    return (f"\nllmward diff, {bench.files_changed:,} changed files of 10,000:\n"
-            f"  diff {bench.diff_s:.2f} s; parse both refs once {bench.parse_s:.2f} s; "
-            f"git {bench.git_s:.2f} s\n  ratio diff / (parse + git) = {bench.ratio:.2f} "
-            f"(target <= 1.0: {verdict})\n")
+    return (
+        f"\nllmward diff, {bench.files_changed:,} changed files of 10,000:\n"
+        f"  diff {bench.diff_s:.2f} s; parse both refs once {bench.parse_s:.2f} s; "
+        f"git {bench.git_s:.2f} s\n  ratio diff / (parse + git) = {bench.ratio:.2f} "
+        f"(target <= 1.0: {verdict})\n"
+    )
 
 
 if __name__ == "__main__":

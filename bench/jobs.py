@@ -48,6 +48,7 @@ def base_env() -> dict[str, str]:
 
 # llmward ------------------------------------------------------------------------------------------
 
+
 def llmward_jobs(exe: str, target: Target) -> tuple[Job, Job]:
     """Cold (cache deleted before every run) and warm (cache primed once, nothing changed)."""
     argv = (exe, "lint", "--format", "json", *([target.file] if target.file else []))
@@ -55,8 +56,15 @@ def llmward_jobs(exe: str, target: Target) -> tuple[Job, Job]:
     check = _llmward_summary(1 if target.file else target.repo.file_count)
     cold = Job("llmward", (argv,), root, env, before_each=lambda: _drop_cache(root), check=check)
     watch = CacheWatch(root / CACHE)
-    warm = Job("llmward", (argv,), root, env, setup=lambda: _prime(argv, root, env),
-               before_each=watch.snapshot, check=watch.wrap(check))
+    warm = Job(
+        "llmward",
+        (argv,),
+        root,
+        env,
+        setup=lambda: _prime(argv, root, env),
+        before_each=watch.snapshot,
+        check=watch.wrap(check),
+    )
     return cold, warm
 
 
@@ -80,6 +88,7 @@ class CacheWatch:
         def checked(outcome: Outcome) -> dict[str, Any]:
             self.rewrites += self._state() != self.before
             return {**check(outcome), "cache_rewrites": self.rewrites}
+
         return checked
 
 
@@ -102,48 +111,72 @@ def _llmward_summary(files: int) -> Check:
         if summary.get("files") != files:
             raise CheckFailed(f"linted {summary.get('files')} files, expected {files}")
         codes = Counter(str(f.get("code")) for f in report.get("findings", []))
-        return {"files": summary["files"], "artifacts": summary.get("artifacts"),
-                "policies": summary.get("policies"), "findings": dict(sorted(codes.items()))}
+        return {
+            "files": summary["files"],
+            "artifacts": summary.get("artifacts"),
+            "policies": summary.get("policies"),
+            "findings": dict(sorted(codes.items())),
+        }
+
     return check
 
 
 # peers --------------------------------------------------------------------------------------------
 
+
 def peer_jobs(env: PeerEnv, target: Target) -> list[Job]:
     builders: dict[str, Callable[[Path, Target], Job | None]] = {
-        "yamllint": _yamllint, "check-jsonschema": _check_jsonschema,
-        "checkov": _checkov, "semgrep": _semgrep,
+        "yamllint": _yamllint,
+        "check-jsonschema": _check_jsonschema,
+        "checkov": _checkov,
+        "semgrep": _semgrep,
     }
     jobs = (build(env.bin, target) for name, build in builders.items() if env.has(name))
     return [job for job in jobs if job is not None]
 
 
 def _job(tool: str, steps: tuple[Argv, ...], target: Target, pattern: str | None) -> Job:
-    return Job(tool, steps, target.repo.root, base_env(),
-               check=_expect(pattern) if pattern else None)
+    return Job(
+        tool, steps, target.repo.root, base_env(), check=_expect(pattern) if pattern else None
+    )
 
 
 def _expect(pattern: str) -> Check:
     """The peer's own summary line, which shows it read the files (recorded in the results)."""
+
     def check(outcome: Outcome) -> dict[str, Any]:
         found = re.search(pattern, outcome.stdout + outcome.stderr)
         if found is None:
             raise CheckFailed(f"no line matching {pattern!r} in its output")
         return {"summary": found.group(0)}
+
     return check
 
 
 def _yamllint(bin_: Path, target: Target) -> Job:
-    argv = (str(bin_ / "yamllint"), "-c", str(RULES / "yamllint.yaml"), "-f", "parsable",
-            *target.args())
+    argv = (
+        str(bin_ / "yamllint"),
+        "-c",
+        str(RULES / "yamllint.yaml"),
+        "-f",
+        "parsable",
+        *target.args(),
+    )
     return _job("yamllint", (argv,), target, None)
 
 
 def _check_jsonschema(bin_: Path, target: Target) -> Job | None:
     """One run per kind, each with its schema: together they validate every file once."""
-    steps = tuple((str(bin_ / "check-jsonschema"), "--schemafile",
-                   str(SCHEMAS / f"{kind}.schema.json"), *paths)
-                  for kind in ("prompt", "model", "guardrail") if (paths := target.paths(kind)))
+    steps = tuple(
+        (
+            str(bin_ / "check-jsonschema"),
+            "--schemafile",
+            str(SCHEMAS / f"{kind}.schema.json"),
+            *paths,
+        )
+        for kind in ("prompt", "model", "guardrail")
+        if (paths := target.paths(kind))
+    )
     if not steps:
         return None
     return _job("check-jsonschema", steps, target, r"validation done|[Ff]ailed to parse|errors")
@@ -151,14 +184,31 @@ def _check_jsonschema(bin_: Path, target: Target) -> Job | None:
 
 def _checkov(bin_: Path, target: Target) -> Job:
     where = ("-f", target.file) if target.file else ("-d", ".")
-    argv = (str(bin_ / "checkov"), *where, "--framework", "yaml", "--external-checks-dir",
-            str(RULES / "checkov"), "--skip-download", "--compact", "--quiet")
+    argv = (
+        str(bin_ / "checkov"),
+        *where,
+        "--framework",
+        "yaml",
+        "--external-checks-dir",
+        str(RULES / "checkov"),
+        "--skip-download",
+        "--compact",
+        "--quiet",
+    )
     return _job("checkov", (argv,), target, r"Passed checks: \d+, Failed checks: \d+")
 
 
 def _semgrep(bin_: Path, target: Target) -> Job:
-    argv = (str(bin_ / "semgrep"), "scan", "--config", str(RULES / "semgrep.yaml"),
-            "--metrics", "off", "--disable-version-check", *target.args())
+    argv = (
+        str(bin_ / "semgrep"),
+        "scan",
+        "--config",
+        str(RULES / "semgrep.yaml"),
+        "--metrics",
+        "off",
+        "--disable-version-check",
+        *target.args(),
+    )
     return _job("semgrep", (argv,), target, r"Ran \d+ rules? on \d+ files?: \d+ findings?")
 
 

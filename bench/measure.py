@@ -70,15 +70,22 @@ class Timing:
 def run_once(argv: Argv, cwd: Path, env: dict[str, str]) -> Outcome:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err)
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Outcome(argv, proc.returncode, seconds, usage.ru_maxrss,
-                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+        return Outcome(
+            argv,
+            proc.returncode,
+            seconds,
+            usage.ru_maxrss,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def measure(job: Job, repeat: int) -> Timing:

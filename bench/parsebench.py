@@ -43,8 +43,9 @@ def _quiet(fn: Callable[..., object], *args: object) -> object:
         return None
 
 
-def best_per_file_us(parse: Callable[[str, bytes], object], files: list[tuple[str, bytes]],
-                     repeat: int) -> float:
+def best_per_file_us(
+    parse: Callable[[str, bytes], object], files: list[tuple[str, bytes]], repeat: int
+) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
@@ -65,11 +66,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     files = load_files(args.root)
-    results = {name: round(best_per_file_us(fn, files, args.repeat), 1)
-               for name, fn in parsers().items()}
+    results = {
+        name: round(best_per_file_us(fn, files, args.repeat), 1) for name, fn in parsers().items()
+    }
     mean_bytes = sum(len(raw) for _, raw in files) // len(files)
-    print(json.dumps({"files": len(files), "mean_bytes": mean_bytes, "us_per_file": results},
-                     sort_keys=True))
+    print(
+        json.dumps(
+            {"files": len(files), "mean_bytes": mean_bytes, "us_per_file": results}, sort_keys=True
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -50,13 +50,16 @@ def _requirements() -> list[str]:
 
 
 def _versions(python: Path) -> dict[str, str]:
-    code = ("import importlib.metadata as m, json, sys\n"
-            "found = {}\n"
-            "for name in sys.argv[1:]:\n"
-            "    try: found[name] = m.version(name)\n"
-            "    except m.PackageNotFoundError: pass\n"
-            "print(json.dumps(found))")
-    done = subprocess.run([str(python), "-c", code, *PACKAGES], capture_output=True, text=True,
-                          check=True)
+    code = (
+        "import importlib.metadata as m, json, sys\n"
+        "found = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    try: found[name] = m.version(name)\n"
+        "    except m.PackageNotFoundError: pass\n"
+        "print(json.dumps(found))"
+    )
+    done = subprocess.run(
+        [str(python), "-c", code, *PACKAGES], capture_output=True, text=True, check=True
+    )
     found: dict[str, str] = json.loads(done.stdout)
     return found

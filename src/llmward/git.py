@@ -246,6 +246,31 @@ class Repository:
         ref = self._notes_tip(notes_ref) or self.notes_ref(notes_ref)
         self._call("notes", f"--ref={ref}", "append", "-m", line, self.resolve(commit))
 
+    def notes(self, notes_ref: str) -> list[tuple[str, str]]:
+        """(annotated object, note blob) of every note under a notes ref; [] without the ref."""
+        ref = self._notes_tip(notes_ref)
+        if ref is None:
+            return []
+        out = self._call("notes", f"--ref={ref}", "list")
+        pairs = (line.split() for line in out.splitlines() if line.strip())
+        return sorted((obj, blob) for blob, obj in pairs)
+
+    def last_note_append(self, notes_ref: str) -> tuple[str, str] | None:
+        """(annotated object, note blob) of the note the tip commit of a notes ref appended to,
+        when that commit is one `git notes append` (one parent, one note changed); else None."""
+        ref = self._notes_tip(notes_ref)
+        if ref is None:
+            return None
+        parents, _, subject = self._call("log", "-1", "--format=%P%x00%s", ref).partition("\0")
+        if len(parents.split()) != 1 or subject.strip() != "Notes added by 'git notes append'":
+            return None
+        out = self._call("diff-tree", "-r", "-z", "--no-renames", f"{ref}^", ref, "--")
+        parts = out.split("\0")[:-1]
+        if len(parts) != 2:  # one change: its meta, then its path
+            return None
+        new_blob = parts[0].split(" ")[3]
+        return parts[1].replace("/", ""), new_blob  # notes fan out as ab/cdef...: the object id
+
     def _notes_tip(self, notes_ref: str) -> str | None:
         """The notes ref in full when it exists, None when it does not, a GitError when it
         points at something other than a commit (a corrupt ref must not read as "no notes")."""

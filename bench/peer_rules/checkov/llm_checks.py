@@ -17,9 +17,13 @@ ROLES = {"system", "developer", "user", "assistant", "tool"}
 
 class OpenAIFloatingAlias(BaseYamlCheck):
     def __init__(self) -> None:
-        super().__init__(name="OpenAI model pinned to a floating alias", id="CKV_LLM_1",
-                         categories=(CheckCategories.GENERAL_SECURITY,),
-                         supported_entities=("models",), block_type=BlockType.ARRAY)
+        super().__init__(
+            name="OpenAI model pinned to a floating alias",
+            id="CKV_LLM_1",
+            categories=(CheckCategories.GENERAL_SECURITY,),
+            supported_entities=("models",),
+            block_type=BlockType.ARRAY,
+        )
 
     def scan_entity_conf(self, conf: dict[str, Any], entity_type: str) -> CheckResult:
         if not isinstance(conf, dict) or conf.get("provider") != "openai":
@@ -31,9 +35,13 @@ class OpenAIFloatingAlias(BaseYamlCheck):
 
 class MessageRole(BaseYamlCheck):
     def __init__(self) -> None:
-        super().__init__(name="Prompt message with an unknown role", id="CKV_LLM_2",
-                         categories=(CheckCategories.GENERAL_SECURITY,),
-                         supported_entities=("messages",), block_type=BlockType.ARRAY)
+        super().__init__(
+            name="Prompt message with an unknown role",
+            id="CKV_LLM_2",
+            categories=(CheckCategories.GENERAL_SECURITY,),
+            supported_entities=("messages",),
+            block_type=BlockType.ARRAY,
+        )
 
     def scan_entity_conf(self, conf: dict[str, Any], entity_type: str) -> CheckResult:
         ok = isinstance(conf, dict) and conf.get("role") in ROLES
@@ -42,9 +50,13 @@ class MessageRole(BaseYamlCheck):
 
 class InputRailThreshold(BaseYamlCheck):
     def __init__(self) -> None:
-        super().__init__(name="Input rail threshold looser than 0.9", id="CKV_LLM_3",
-                         categories=(CheckCategories.GENERAL_SECURITY,),
-                         supported_entities=("input",), block_type=BlockType.ARRAY)
+        super().__init__(
+            name="Input rail threshold looser than 0.9",
+            id="CKV_LLM_3",
+            categories=(CheckCategories.GENERAL_SECURITY,),
+            supported_entities=("input",),
+            block_type=BlockType.ARRAY,
+        )
 
     def scan_entity_conf(self, conf: dict[str, Any], entity_type: str) -> CheckResult:
         threshold = conf.get("threshold") if isinstance(conf, dict) else None

@@ -38,6 +38,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="keep one sticky comment on the pull request (default: on)",
     )
     p.add_argument("--sarif", metavar="FILE", help="also write the findings as SARIF 2.1.0")
+    p.add_argument(
+        "--audit-dir",
+        metavar="DIR",
+        help="append an audit record to the ledger (refs/notes/llmward/audit) and "
+        "write it to DIR/llmward-audit-<seq>.json",
+    )
+    p.add_argument(
+        "--ledger",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --audit-dir: append to the git-notes ledger (--no-ledger: only write the file)",
+    )
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     p.add_argument(
         "--github-token-env",
@@ -66,10 +78,15 @@ def run(args: argparse.Namespace) -> int:
     )
     renderer = "check_markdown" if args.format == "markdown" else "check_text"
     sys.stdout.write(any_renderer(renderer)(verdict))
+    record = None
+    if args.audit_dir:  # after the verdict is printed: a recording failure must not hide it
+        from llmward.audit import record_check
+
+        record = record_check(root, verdict, pr, Path(args.audit_dir), ledger=args.ledger)
     if args.sarif:
         _sarif(Path(args.sarif), verdict)
     if in_actions():
-        _publish(args, verdict, pr, token)
+        _publish(args, verdict, pr, token, record)
     return EXIT_OK if verdict.passed else EXIT_FINDINGS
 
 
@@ -105,7 +122,11 @@ def _sarif(path: Path, verdict: Verdict) -> None:
 
 
 def _publish(
-    args: argparse.Namespace, verdict: Verdict, pr: PullRequest | None, token: str | None
+    args: argparse.Namespace,
+    verdict: Verdict,
+    pr: PullRequest | None,
+    token: str | None,
+    record: Path | None,
 ) -> None:
     from llmward.actions import write_outputs, write_summary
     from llmward.report import any_renderer
@@ -120,6 +141,7 @@ def _publish(
             "risk-score": str(risk.score),
             "risk-tier": risk.tier,
             "sarif-file": args.sarif or "",
+            "audit-record": str(record or ""),
         }
     )
     if args.comment and pr is not None and token is not None:

@@ -55,6 +55,7 @@ class Compiled:
     source: str
     severity: str
     matcher: MatcherSpec | None = None
+    trusted: bool = True  # a built-in policy; a user pack's patterns run on RE2 (safe_regex.py)
     _when: Callable[[Any], bool] | None = None
     _check: Callable[[Any], bool] | None = None
 
@@ -63,31 +64,31 @@ class Compiled:
         if schema is None:
             return True
         if self._when is None:
-            self._when = compile_schema(schema)
+            self._when = compile_schema(schema, safe=not self.trusted)
         return self._when(value)
 
     def warm(self) -> None:
         """Compile now: before forking workers, so each does not compile its own copy."""
         match = self.policy.match
         if match.when is not None and self._when is None:
-            self._when = compile_schema(match.when)
+            self._when = compile_schema(match.when, safe=not self.trusted)
         if isinstance(match, SchemaMatch) and self._check is None:
-            self._check = compile_schema(match.schema)
+            self._check = compile_schema(match.schema, safe=not self.trusted)
 
     def check(self, value: Any) -> bool:
         assert isinstance(self.policy.match, SchemaMatch)
         if self._check is None:
-            self._check = compile_schema(self.policy.match.schema)
+            self._check = compile_schema(self.policy.match.schema, safe=not self.trusted)
         return self._check(value)
 
 
-def schema_problem(schema: Mapping[str, Any]) -> str | None:
+def schema_problem(schema: Mapping[str, Any], *, safe: bool = False) -> str | None:
     """None if `schema` is a valid draft-07 schema that compiles, else why not."""
     from jsonschema import Draft7Validator, SchemaError
 
     try:
         Draft7Validator.check_schema(schema)
-        compile_schema(schema)
+        compile_schema(schema, safe=safe)
     except SchemaError as err:
         return err.message
     except Exception as err:
@@ -95,10 +96,16 @@ def schema_problem(schema: Mapping[str, Any]) -> str | None:
     return None
 
 
-def compile_schema(schema: Mapping[str, Any]) -> Callable[[Any], bool]:
+def compile_schema(schema: Mapping[str, Any], *, safe: bool = False) -> Callable[[Any], bool]:
+    """A fast validity check. `safe`: patterns run on RE2 (linear time), for user packs."""
     import fastjsonschema
 
-    validate = fastjsonschema.compile(dict(schema), use_default=False)
+    formats: dict[str, Callable[[str], bool]] = {}
+    if safe:
+        from llmward.policy.safe_regex import rewrite
+
+        schema = rewrite(schema, formats)
+    validate = fastjsonschema.compile(dict(schema), use_default=False, formats=formats)
 
     def is_valid(value: Any) -> bool:
         try:
@@ -110,10 +117,29 @@ def compile_schema(schema: Mapping[str, Any]) -> Callable[[Any], bool]:
     return is_valid
 
 
-def explain(schema: Mapping[str, Any], value: Any) -> list[tuple[list[str | int], str]]:
-    """(relative path, message) for each way `value` fails `schema`; jsonschema only here."""
-    from jsonschema import Draft7Validator
+def _on_strings(check: Callable[[str], bool]) -> Callable[[object], bool]:
+    """`format` applies to strings only; anything else passes, as JSON Schema says."""
+    return lambda value: not isinstance(value, str) or check(value)
 
+
+def explain(
+    schema: Mapping[str, Any], value: Any, *, safe: bool = False
+) -> list[tuple[list[str | int], str]]:
+    """(relative path, message) for each way `value` fails `schema`; jsonschema only here."""
+    from jsonschema import Draft7Validator, FormatChecker
+
+    checker = None
+    if safe:
+        from llmward.policy.safe_regex import friendly, rewrite
+
+        formats: dict[str, Callable[[str], bool]] = {}
+        schema = rewrite(schema, formats)
+        checker = FormatChecker(formats=())
+        for name, check in formats.items():
+            checker.checks(name)(_on_strings(check))
+        validator = Draft7Validator(schema, format_checker=checker)
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.path))
+        return [(list(e.path), friendly(e.message)) for e in errors]
     errors = sorted(Draft7Validator(schema).iter_errors(value), key=lambda e: list(e.path))
     return [(list(e.path), e.message) for e in errors]
 
@@ -165,7 +191,9 @@ def _schema_hits(
     for pointer, value in selected:
         if compiled.check(value):
             continue
-        reasons = explain(match.schema, value) or [([], "does not match the policy")]
+        reasons = explain(match.schema, value, safe=not compiled.trusted) or [
+            ([], "does not match the policy")
+        ]
         for path, message in reasons:
             sub = pointer + "".join(
                 "/" + str(p).replace("~", "~0").replace("/", "~1") for p in path

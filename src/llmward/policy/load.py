@@ -69,7 +69,7 @@ def load_policy(path: Path) -> Policy:
     return load_policy_bytes(str(path), path.read_bytes())
 
 
-def load_policy_bytes(path: str, raw: bytes) -> Policy:
+def load_policy_bytes(path: str, raw: bytes, *, trusted: bool = True) -> Policy:
     from llmward.validation import Invalid, build, validate
     from llmward.verified import verified
 
@@ -85,16 +85,18 @@ def load_policy_bytes(path: str, raw: bytes) -> Policy:
             policy = validate(Policy, doc.data, path, doc)
         except Invalid as err:
             raise PolicyError(f"{err}\n(`llmward schema policy` prints the format)") from None
-        _check_schemas(policy, path, doc)
+        _check_schemas(policy, path, doc, safe=not trusted)
         seen.mark(doc.data)
     return policy
 
 
-def compile_policy(policy: Policy, source: str, config: Config) -> Compiled:
+def compile_policy(
+    policy: Policy, source: str, config: Config, *, trusted: bool = True
+) -> Compiled:
     from llmward.policy.matchers import MATCHERS
 
     severity = config.severity.get(policy.code, policy.severity)
-    compiled = Compiled(policy, str(source), severity)
+    compiled = Compiled(policy, str(source), severity, trusted=trusted)
     match = policy.match
     if isinstance(match, MatcherMatch):
         spec: MatcherSpec | None = MATCHERS.get(match.matcher)
@@ -107,8 +109,9 @@ def compile_policy(policy: Policy, source: str, config: Config) -> Compiled:
     return compiled
 
 
-def _check_schemas(policy: Policy, path: str, doc: Any) -> None:
-    """A policy's schemas must be valid draft-07: a typo is an error, never a silent pass."""
+def _check_schemas(policy: Policy, path: str, doc: Any, *, safe: bool = False) -> None:
+    """A policy's schemas must be valid draft-07: a typo is an error, never a silent pass; in a
+    user pack, every pattern must run on RE2."""
     from llmward.policy.evaluate import schema_problem
 
     match = policy.match
@@ -116,7 +119,7 @@ def _check_schemas(policy: Policy, path: str, doc: Any) -> None:
         ("when", match.when),
         ("schema", match.schema if isinstance(match, SchemaMatch) else None),
     ):
-        problem = None if schema is None else schema_problem(schema)
+        problem = None if schema is None else schema_problem(schema, safe=safe)
         if problem is not None:
             span = doc.location(f"/match/{key}")
             raise PolicyError(
@@ -137,7 +140,10 @@ def load_policies(
     work tree by default; a git tree at BASE when comparing refs)."""
     source = source if source is not None else WorktreeSource(root)
     files = _pack_files(config, source, changes)
-    loaded = [(load_policy_bytes(name, raw), name) for name, raw, _ in files]
+    loaded = [
+        (load_policy_bytes(name, raw, trusted=path is None), name) for name, raw, path in files
+    ]
+    user_files = {name for name, _, path in files if path is not None}
     _check_unique(loaded)
     if not loaded:
         raise PolicyError("no policy loaded: check `policies.packs` and `policies.paths`")
@@ -146,7 +152,7 @@ def load_policies(
     unwanted = _expand(ignore, known, "--ignore") | _expand(config.disable, known, "disable")
     _expand(config.severity, known, "severity")
     enabled = [
-        compile_policy(p, f, config)
+        compile_policy(p, f, config, trusted=f not in user_files)
         for p, f in loaded
         if (not wanted or p.code in wanted) and p.code not in unwanted
     ]
