@@ -34,6 +34,7 @@ INPUTS = {
     "github-token",
     "sarif-file",
     "audit-dir",
+    "push-audit",
 }
 OUTPUTS = {"verdict", "risk-score", "risk-tier", "sarif-file", "audit-record"}
 # Where each tool comes from, for the message when it is missing.
@@ -230,9 +231,13 @@ def test_every_input_reaches_the_shell_through_env_only() -> None:
 
 def test_the_token_travels_in_the_environment_only() -> None:
     holders = [s for s in steps() if "inputs.github-token" in json.dumps(s)]
-    assert [s.get("id") for s in holders] == ["check"]
-    assert holders[0]["env"]["GITHUB_TOKEN"] == "${{ inputs.github-token }}"
+    assert [s.get("id") or s["name"] for s in holders] == ["check", "Publish the audit ledger"]
+    for step_ in holders:
+        assert step_["env"]["GITHUB_TOKEN"] == "${{ inputs.github-token }}"
     assert "TOKEN" not in holders[0]["run"]
+    publish = holders[1]["run"]  # the token becomes a masked header, never a file or argument
+    assert 'echo "::add-mask::$basic"' in publish and "GIT_CONFIG_VALUE_0" in publish
+    assert "git config" not in publish and "--global" not in publish
 
 
 def test_llmward_installs_from_the_actions_own_checkout() -> None:
@@ -253,6 +258,7 @@ VALID = {
     "LLMWARD_COMMENT": "true",
     "LLMWARD_SARIF_FILE": "llmward.sarif",
     "LLMWARD_AUDIT_DIR": "",
+    "LLMWARD_PUSH_AUDIT": "false",
 }
 
 

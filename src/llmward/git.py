@@ -287,6 +287,55 @@ class Repository:
             )
         return ref
 
+    def fetch_ref(self, remote: str, src: str, dst: str) -> bool:
+        """Fetch `src` from a remote into `dst` (forced: `dst` only mirrors the remote); False
+        when the remote has no such ref yet."""
+        done = _run(
+            self.root,
+            "fetch",
+            "--no-tags",
+            "--quiet",
+            "--",
+            _checked_remote(remote),
+            f"+{src}:{dst}",
+        )
+        if done is not None and done.returncode == 0:
+            return True
+        message = _stderr(done)
+        if "couldn't find remote ref" in message:
+            self.set_ref(dst, None)
+            return False
+        raise GitError(f"cannot fetch {src} from {remote}: {message}")
+
+    def push_ref(self, remote: str, ref: str) -> bool:
+        """Push a ref without force; False when the remote moved on (a rejected update)."""
+        done = _run(
+            self.root,
+            "push",
+            "--quiet",
+            "--porcelain",
+            "--",
+            _checked_remote(remote),
+            f"{ref}:{ref}",
+        )
+        if done is not None and done.returncode == 0:
+            return True
+        output = _stderr(done) + (done.stdout.decode(errors="replace") if done else "")
+        if "rejected" in output or "fetch first" in output or "non-fast-forward" in output:
+            return False
+        raise GitError(f"cannot push {ref} to {remote}: {output.strip()}")
+
+    def set_ref(self, ref: str, target: str | None) -> None:
+        """Point a ref at a commit, or delete it (None); deleting a missing ref is fine."""
+        if target is None:
+            _run(self.root, "update-ref", "-d", ref)
+        else:
+            self._call("update-ref", ref, target)
+
+    def ref_target(self, ref: str) -> str | None:
+        done = _run(self.root, "rev-parse", "--verify", "--quiet", ref)
+        return done.stdout.decode().strip() if done and done.returncode == 0 else None
+
     def notes_ref(self, name: str) -> str:
         """A user-given notes ref in full: `llmward/approvals` -> `refs/notes/llmward/approvals`."""
         ref = name if name.startswith("refs/") else f"refs/notes/{name}"
@@ -353,3 +402,9 @@ def _batch_contents(out: bytes) -> list[bytes]:
         contents.append(out[header_end + 1 : header_end + 1 + size])
         pos = header_end + 1 + size + 1
     return contents
+
+
+def _checked_remote(remote: str) -> str:
+    if not remote or remote.startswith("-") or any(c in remote for c in "\0\n\r "):
+        raise GitError(f"'{remote}' is not a git remote name")
+    return remote

@@ -32,6 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         ("verify", "recompute every hash and link of the ledger", _verify_args),
         ("log", "one line per record", _log_args),
         ("report", "write the audit report for a period", add_report_arguments),
+        ("push", "publish the ledger: replay local entries on the remote's tip, push", _push_args),
         ("export", "write the ledger as JSON Lines", _export_args),
     ):
         action = sub.add_parser(name, help=help_, description=help_)
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         "log": _log,
         "export": _export,
         "report": run_report,
+        "push": _push,
     }
     return actions[args.action](args)
 
@@ -196,6 +198,27 @@ def _date(text: str | None, option: str) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _push_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--remote", default="origin", help="remote to publish to (default: origin)")
+    p.add_argument("--retries", type=int, default=5, help="attempts when others push first")
+
+
+def _push(args: argparse.Namespace) -> int:
+    from llmward.audit import NOTES_REF
+    from llmward.audit_push import push
+    from llmward.commands._common import git_root
+    from llmward.git import Repository
+
+    repo = Repository(git_root(args.root))
+    done = push(repo, args.remote, args.ref or NOTES_REF, max(args.retries, 1))
+    sys.stdout.write(
+        f"audit ledger on {args.remote}: head seq {done.head_seq}; "
+        f"{done.replayed} entr{'y' if done.replayed == 1 else 'ies'} published "
+        f"(attempt {done.attempts})\n"
+    )
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
