@@ -157,6 +157,27 @@ def test_pass_with_a_fresh_approval_from_the_team(tmp_path: Path, github: FakeGi
     )
 
 
+def test_records_hold_hashes_unless_excerpts_are_asked_for(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    repo, base, head = history(tmp_path)
+    path = event(tmp_path, base, head)
+    _, hashed, _ = run_check(repo, tmp_path, github, path, "--audit-dir", "a", "--no-ledger")
+    record = json.loads((repo / hashed["audit-record"]).read_text())
+    (change,) = [
+        c for c in record["statement"]["predicate"]["changes"] if c["type"] == "param-raised"
+    ]
+    assert "0.9" not in json.dumps(change) and change["new_sha256"]
+    _, shown, _ = run_check(
+        repo, tmp_path, github, path, "--audit-dir", "b", "--no-ledger", "--audit-excerpts"
+    )
+    record = json.loads((repo / shown["audit-record"]).read_text())
+    (change,) = [
+        c for c in record["statement"]["predicate"]["changes"] if c["type"] == "param-raised"
+    ]
+    assert change["new"] == 0.9
+
+
 def test_the_sticky_comment_is_edited_not_duplicated(tmp_path: Path, github: FakeGitHub) -> None:
     repo, base, head = history(tmp_path)
     path = event(tmp_path, base, head)

@@ -454,13 +454,14 @@ def record_check(
     *,
     ledger: bool = True,
     ref: str = NOTES_REF,
+    excerpts: bool = False,
 ) -> Path:
     """Record a check: append it to the ledger (unless `ledger` is False: a read-only token) and
     write the entry to `audit_dir/llmward-audit-<seq>.json`. Returns the file's path."""
     from llmward.output import write_atomic
 
     repo = Repository(root)
-    stmt = statement(verdict, pr, repository_name(root, pr))
+    stmt = statement(verdict, pr, repository_name(root, pr), excerpts=excerpts)
     entry = append_record(repo, stmt, ref) if ledger else next_entry(repo, stmt, ref)
     path = audit_dir / f"llmward-audit-{entry['seq']}.json"
     write_atomic(path, line_of(entry) + "\n")

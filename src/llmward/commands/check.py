@@ -50,6 +50,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=True,
         help="with --audit-dir: append to the git-notes ledger (--no-ledger: only write the file)",
     )
+    p.add_argument(
+        "--audit-excerpts",
+        action="store_true",
+        help="with --audit-dir: record old and new values too (default: hashes only, "
+        "so records can be shared without leaking prompts)",
+    )
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     p.add_argument(
         "--github-token-env",
@@ -82,7 +88,14 @@ def run(args: argparse.Namespace) -> int:
     if args.audit_dir:  # after the verdict is printed: a recording failure must not hide it
         from llmward.audit import record_check
 
-        record = record_check(root, verdict, pr, Path(args.audit_dir), ledger=args.ledger)
+        record = record_check(
+            root,
+            verdict,
+            pr,
+            Path(args.audit_dir),
+            ledger=args.ledger,
+            excerpts=args.audit_excerpts,
+        )
     if args.sarif:
         _sarif(Path(args.sarif), verdict)
     if in_actions():
