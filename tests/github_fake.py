@@ -359,3 +359,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output quiet
+
+
+def commands_acted_on(log: str) -> list[str]:
+    """The workflow commands the Actions runner would act on in a step's log.
+
+    Follows the runner: a line whose trimmed text starts with `::` is a command, except between
+    `::stop-commands::<token>` and the line `::<token>::`, where nothing is.
+    """
+    acted: list[str] = []
+    stopped: str | None = None
+    for line in log.splitlines():
+        text = line.strip()
+        if stopped is not None:
+            if text == f"::{stopped}::":
+                stopped = None
+            continue
+        if text.startswith("::stop-commands::"):
+            stopped = text.removeprefix("::stop-commands::")
+        elif text.startswith("::"):
+            acted.append(text)
+    return acted

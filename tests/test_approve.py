@@ -42,6 +42,18 @@ def test_codeowners_semantics(path: str, owners: tuple[str, ...]) -> None:
     assert owners_of(parse(CODEOWNERS), path) == owners
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "models.yaml @acme/ml # the ML team",
+        "models.yaml\t@acme/ml\t# after a tab",
+        "models.yaml @acme/ml\t#tight",
+    ],
+)
+def test_codeowners_comments_after_space_or_tab(line: str) -> None:
+    assert owners_of(parse(line), "models.yaml") == ("@acme/ml",)
+
+
 def approval(who: str, counts: bool = True, reason: str = "") -> Approval:
     return Approval(
         who, "github-review", f"review-{who}", "head", "2026-11-20T10:00:00Z", counts, reason

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from conftest import GIT_ENV, ROOT, git, make_repo
-from github_fake import FakeGitHub
+from github_fake import FakeGitHub, commands_acted_on
 
 SARIF_SCHEMA = json.loads((ROOT / "tests/data/sarif-2.1.0.json").read_text())
 REPO, NUMBER = "acme/prompts", 7
@@ -252,3 +252,21 @@ def test_api_errors_fail_closed(tmp_path: Path, github: FakeGitHub) -> None:
     done, outputs, summary = run_check(repo, tmp_path, github, event(tmp_path, base, head))
     assert done.returncode == 1 and outputs["verdict"] == "fail"
     assert "evidence unreadable: github-review:" in summary
+
+
+def test_names_from_the_pull_request_cannot_run_workflow_commands(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    """A file name is printed in the report; the runner must not take it for a command."""
+    repo, base, _ = history(tmp_path)
+    hostile = repo / "::error title=pwned::forged" / "models.yaml"
+    hostile.parent.mkdir()
+    hostile.write_text(PINS.replace("gpt-4o-2024-08-06", "gpt-4o").replace("support", "other"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a hostile name")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    done, outputs, _ = run_check(repo, tmp_path, github, event(tmp_path, base, head))
+    assert outputs["verdict"] in {"fail", "needs-approval"}, done.stdout + done.stderr
+    assert "::error title=pwned::forged" in done.stdout  # printed, as text
+    acted = commands_acted_on(done.stdout + done.stderr)
+    assert acted and all(a.startswith(("::error file=", "::notice file=")) for a in acted), acted

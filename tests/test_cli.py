@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from conftest import ROOT, make_repo
+from github_fake import commands_acted_on
 from llmward.cli import main
 
 SARIF_SCHEMA = json.loads((ROOT / "tests/data/sarif-2.1.0.json").read_text())
@@ -392,7 +393,7 @@ def test_github_format_is_chosen_under_actions(
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     repo = make_repo(tmp_path / "r", {"models.yaml": MODELS_BAD})
     _, out, _ = run(repo, "--select", "PIN001", capsys=capsys)
-    assert out.splitlines()[0] == (
+    assert commands_acted_on(out)[0] == (
         "::error file=models.yaml,line=4,col=12,endLine=4,title=PIN001 openai-floating-alias::"
         "[high] 'gpt-4o' is a floating OpenAI alias: pin a dated snapshot such as gpt-4o-2024-08-06"
     )

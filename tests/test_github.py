@@ -204,6 +204,31 @@ def test_approvals_that_do_not_count(
     )
 
 
+@pytest.mark.parametrize(
+    ("association", "counts"),
+    [
+        ("OWNER", True),
+        ("MEMBER", True),
+        ("COLLABORATOR", True),
+        ("CONTRIBUTOR", False),
+        ("FIRST_TIME_CONTRIBUTOR", False),
+        ("NONE", False),
+        ("MANNEQUIN", False),
+    ],
+)
+def test_only_people_with_write_access_approve(
+    fake: FakeGitHub, client: Client, association: str, counts: bool
+) -> None:
+    """Anyone can review a public pull request; only owners, members and collaborators approve."""
+    fake.add_review(REPO, PR, "bob", "APPROVED", HEAD, association=association)
+    [approval] = reviews_of(client).approvals()
+    assert approval.counts is counts
+    if not counts:
+        assert approval.reason == (
+            f"the reviewer is {association.lower()}, not an owner, member or collaborator"
+        )
+
+
 def test_deleted_users_approval_is_listed_but_never_counts(
     fake: FakeGitHub, client: Client
 ) -> None:

@@ -50,6 +50,13 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from llmward.actions import commands_fenced
+
+    with commands_fenced():  # no file name or message from a pull request runs as a command
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         words = list(sys.argv[1:] if argv is None else argv)
         wanted = next((w for w in words if not w.startswith("-")), None)

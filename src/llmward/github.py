@@ -322,6 +322,7 @@ class _Review:
     state: str
     commit: str | None  # None: the commit was garbage-collected
     time: str | None
+    association: str  # author_association: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...
 
 
 def _review(item: object, what: str) -> _Review:
@@ -337,6 +338,7 @@ def _review(item: object, what: str) -> _Review:
         state=str(state).upper(),
         commit=commit if isinstance(commit, str) else None,
         time=when if isinstance(when, str) else None,
+        association=str(item.get("author_association") or "NONE").upper(),
     )
 
 
@@ -346,6 +348,9 @@ REASON_BY_LATER_STATE = {
     "DISMISSED": "their latest review was dismissed",
 }
 DELETED = "(deleted user)"  # parentheses cannot occur in a GitHub login
+# author_association values of people who can push to the repository (or own it). Reviews by anyone
+# else (CONTRIBUTOR, FIRST_TIME_CONTRIBUTOR, NONE, ...) can be left on any public pull request.
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 
 class GitHubReviews:
@@ -353,9 +358,9 @@ class GitHubReviews:
 
     Each reviewer's latest decisive review (APPROVED, CHANGES_REQUESTED, DISMISSED) decides. One
     record per reviewer who approved at some point: it counts only if their latest decisive review
-    is that approval, on the head commit, by a person who is not the author and not a bot. Reviewers
-    who never approved give no record; neither does a lone DISMISSED review, which may have been a
-    change request.
+    is that approval, on the head commit, by an owner, member or collaborator of the repository who
+    is not the author and not a bot. Reviewers who never approved give no record; neither does a
+    lone DISMISSED review, which may have been a change request.
     """
 
     name = "github-review"
@@ -404,6 +409,9 @@ class GitHubReviews:
             reasons.append("approvals by bots do not count")
         if (review.login or "").lower() == self.author.lower():
             reasons.append("the author cannot approve their own change")
+        if review.association not in TRUSTED_ASSOCIATIONS:
+            who = review.association.lower()
+            reasons.append(f"the reviewer is {who}, not an owner, member or collaborator")
         if review.commit is None:
             reasons.append("approved a commit that no longer exists (stale)")
         elif review.commit.lower() != self.head_sha:

@@ -38,10 +38,13 @@ def _regex(pattern: str) -> re.Pattern[str]:
 def parse(text: str) -> list[Rule]:
     rules = []
     for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith("#"):
+        words = raw.split()
+        if not words or words[0].startswith("#"):
             continue
-        pattern, *owners = line.split()
+        # a comment starts at the first word beginning with `#`, after a space or a tab alike
+        pattern, *owners = next(
+            (words[:i] for i, w in enumerate(words) if w.startswith("#")), words
+        )
         if pattern.startswith("!") or "[" in pattern or "\\#" in pattern:
             continue  # GitHub skips lines it does not support
         rules.append(Rule(number, pattern, _regex(pattern), tuple(owners)))

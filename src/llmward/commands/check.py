@@ -141,10 +141,10 @@ def _publish(
     token: str | None,
     record: Path | None,
 ) -> None:
-    from llmward.actions import write_outputs, write_summary
+    from llmward.actions import emit_commands, write_outputs, write_summary
     from llmward.report import any_renderer
 
-    sys.stdout.write("\n".join(_annotations(verdict)) + "\n")
+    emit_commands("\n".join(_annotations(verdict)) + "\n")
     markdown = any_renderer("check_markdown")(verdict)
     write_summary(markdown)
     risk = verdict.comparison.risk
@@ -186,4 +186,7 @@ def _comment(pr: PullRequest, token: str, markdown: str) -> None:
     try:
         upsert_comment(Client(api, token), pr.repository, pr.number, markdown)
     except EvidenceError as err:  # e.g. a fork's read-only token: the verdict stands
-        sys.stdout.write(f"::warning title=llmward::could not update the PR comment: {err}\n")
+        from llmward.actions import emit_commands
+        from llmward.report.github_format import warning
+
+        emit_commands(warning(f"could not update the PR comment: {err}"))

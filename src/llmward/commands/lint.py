@@ -102,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(Path(args.output), text)
         if fmt != "text":
             sys.stdout.write(renderer("text")(report).splitlines()[-1] + "\n")
+    elif fmt == "github":
+        from llmward.actions import emit_commands
+
+        emit_commands(text)
     else:
         sys.stdout.write(text)
     return EXIT_OK if args.exit_zero or args.write_baseline or not report.failing else EXIT_FINDINGS

@@ -60,3 +60,8 @@ def render(report: Report) -> str:
 def change_annotation(severity: str, path: str, line: int, title: str, message: str) -> str:
     props = f"file={_prop(path)},line={line},title={_prop(title)}"
     return f"::{COMMAND[severity]} {props}::{_data(f'[{severity}] {message}')}"
+
+
+def warning(message: str) -> str:
+    """A warning on the run, not on a line."""
+    return f"::warning title=llmward::{_data(message)}\n"
