@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from llmward.approve import Case, decide
+from llmward.approve import SIGNED, Case, decide
 from llmward.config import ApprovalConfig, Requirement
+from llmward.errors import ConfigError
 from llmward.evidence import Approval
 from llmward.owners import owners_of, parse
+from llmward.signed import SOURCE
 
 CODEOWNERS = """\
 # comments and blank lines are skipped
@@ -123,3 +125,74 @@ def test_break_glass_passes_with_its_reason() -> None:
     verdict = judge("critical", ("models.yaml",), glass="provider outage, INC-4411")
     assert verdict.satisfied and verdict.break_glass == "provider outage, INC-4411"
     assert judge("low", ("models.yaml",), glass="not needed").break_glass is None
+
+
+# --- identities: one person, many names -------------------------------------------------------
+
+TWO = ApprovalConfig(required={"high": Requirement(2)})
+
+
+def signed(principal: str, key: str = "SHA256:k-bob") -> Approval:
+    return Approval(principal, SIGNED, f"sha256:{'0' * 64} {key}", "head", None, True, "")
+
+
+def judge_as(
+    config: ApprovalConfig, *evidence: Approval, authors: tuple[str, ...] = ("alice@home.example",)
+):
+    accounts = tuple(a for a in authors if "@" in a)
+    return decide(Case("high", ("p.yaml",), authors, evidence, None, accounts), config, [], member)
+
+
+def linked(**identities: list[str]) -> ApprovalConfig:
+    return ApprovalConfig(required=TWO.required, identities=identities)
+
+
+def test_the_signed_source_name_is_the_one_decide_knows() -> None:
+    assert SIGNED == SOURCE
+
+
+def test_a_signer_not_linked_to_a_person_does_not_count() -> None:
+    """The author signs with a principal of their own choosing: nothing ties it to them."""
+    verdict = judge_as(TWO, signed("alice@corp.example"), approval("bob"))
+    [s] = [a for a in verdict.evidence if a.source == SIGNED]
+    assert not s.counts
+    assert s.reason == (
+        "a signer cannot be told apart from the authors: list alice@corp.example, "
+        "alice@home.example, bob in approvals.identities"
+    )
+    assert not verdict.satisfied
+
+
+def test_the_author_under_another_name_does_not_count() -> None:
+    config = linked(alice=["alice@home.example", "alice@corp.example"], bob=["bob@corp.example"])
+    verdict = judge_as(config, signed("alice@corp.example"), signed("bob@corp.example", "k2"))
+    assert [(a.approver, a.counts, a.reason) for a in verdict.evidence] == [
+        ("alice@corp.example", False, "the author cannot approve their own change"),
+        ("bob@corp.example", True, ""),
+    ]
+    assert [a.approver for a in verdict.counted] == ["bob@corp.example"]
+
+
+def test_one_person_counts_once_across_review_and_signature() -> None:
+    config = linked(alice=["alice@home.example"], bob=["bob", "bob@corp.example"])
+    verdict = judge_as(config, approval("bob"), signed("bob@corp.example"))
+    assert len(verdict.counted) == 1 and not verdict.satisfied
+
+
+def test_one_key_counts_once_under_two_principals() -> None:
+    config = linked(
+        alice=["alice@home.example"], bob=["bob@corp.example"], rob=["rob@corp.example"]
+    )
+    verdict = judge_as(config, signed("bob@corp.example"), signed("rob@corp.example"))
+    assert len(verdict.counted) == 1 and not verdict.satisfied
+
+
+def test_two_linked_people_with_two_keys_satisfy_two() -> None:
+    config = linked(alice=["alice@home.example"], bob=["bob@corp.example"], cy=["cy@corp.example"])
+    verdict = judge_as(config, signed("bob@corp.example", "k1"), signed("cy@corp.example", "k2"))
+    assert verdict.satisfied and len(verdict.counted) == 2
+
+
+def test_a_name_under_two_people_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="'shared' is listed under both 'bob' and 'cy'"):
+        judge_as(linked(bob=["shared"], cy=["shared"]), approval("bob"))

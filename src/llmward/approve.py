@@ -2,15 +2,20 @@
 
 Pure: the tier, the changed paths, the author, the evidence records and the rules (all read from
 the base ref) in; a verdict with every reason out. The author never counts; an approval that a
-source marked as not counting (stale, dismissed, bad signature) never counts.
+source marked as not counting (stale, dismissed, bad signature) never counts. Names are resolved
+to people through `approvals.identities`: one person counts once, however many accounts or keys
+they approve with, and never when they wrote the change under another name. A signing principal
+is a name of its own choosing, so a signed approval counts only when the signer and every
+author account are linked to people there; otherwise it is listed with what to add.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from llmward.config import ApprovalConfig, Requirement
+from llmward.errors import ConfigError
 from llmward.evidence import Approval
 from llmward.owners import Rule, owners_of
 
@@ -51,18 +56,36 @@ class Case:
     authors: tuple[str, ...]
     evidence: tuple[Approval, ...]
     break_glass: str | None = None  # the reason given, when the break-glass label is set
+    accounts: tuple[str, ...] = ()  # author accounts a signer must be told apart from (emails, PR)
+
+
+SIGNED = "signed-note"  # the source name of signed git-native approvals (llmward.signed.SOURCE)
+
+
+def people(identities: Mapping[str, list[str]]) -> dict[str, str]:
+    """alias -> person, from `approvals.identities`; a person is also an alias of themselves."""
+    found: dict[str, str] = {}
+    for person, aliases in identities.items():
+        for alias in (person, *aliases):
+            key = _identity(alias)
+            if found.setdefault(key, _identity(person)) != _identity(person):
+                raise ConfigError(
+                    f"approvals.identities: {alias!r} is listed under both {found[key]!r} and "
+                    f"{person!r}: a name must belong to one person"
+                )
+    return found
 
 
 def decide(
     case: Case, config: ApprovalConfig, rules: list[Rule], member: Membership
 ) -> ApprovalVerdict:
     requirement = config.required.get(case.tier, Requirement(0))  # type: ignore[call-overload]
-    authors = {_identity(a) for a in case.authors}
     owned = {p: owners_of(rules, p) for p in sorted(set(case.paths))}
     owners = {o for found in owned.values() for o in found}
-    usable = [a for a in case.evidence if a.counts and _identity(a.approver) not in authors]
-    ok = [a for a in usable if _admitted(a, requirement, owners, member)]
-    counted = tuple({_identity(a.approver): a for a in ok}.values())
+    known = people(config.identities)
+    evidence = _screened(case, known)
+    ok = [a for a in evidence if a.counts and _admitted(a, requirement, owners, member)]
+    counted = _one_each(ok, known)
     reasons = _missing(requirement, counted, owned, member)
     glass = case.break_glass if reasons else None
     return ApprovalVerdict(
@@ -70,11 +93,53 @@ def decide(
         requirement.count,
         requirement.approvers,
         counted,
-        case.evidence,
+        evidence,
         not reasons or glass is not None,
         () if glass else tuple(reasons),
         glass,
     )
+
+
+def _person(name: str, known: dict[str, str]) -> str:
+    return known.get(_identity(name), _identity(name))
+
+
+def _screened(case: Case, known: dict[str, str]) -> tuple[Approval, ...]:
+    """The evidence, with approvals by an author (under any of their names) or by an unlinked
+    signer marked as not counting, and why. A signer must be told apart from the authors and
+    from every other approver, so all of them must be linked."""
+    authors = {_person(a, known) for a in case.authors}
+    approvers = [a.approver for a in case.evidence if a.counts]
+    screened = []
+    for a in case.evidence:
+        reason = ""
+        if a.counts and _person(a.approver, known) in authors:
+            reason = "the author cannot approve their own change"
+        elif a.counts and a.source == SIGNED:
+            names = (*approvers, *case.accounts)
+            unlinked = [x for x in names if _identity(x) not in known]
+            if unlinked:
+                reason = (
+                    "a signer cannot be told apart from the authors: list "
+                    f"{', '.join(sorted(set(unlinked)))} in approvals.identities"
+                )
+        screened.append(replace(a, counts=False, reason=reason) if reason else a)
+    return tuple(screened)
+
+
+def _one_each(ok: list[Approval], known: dict[str, str]) -> tuple[Approval, ...]:
+    """One approval per person and per signing key: the first found."""
+    counted: dict[str, Approval] = {}
+    keys: set[str] = set()
+    for a in ok:
+        person = _person(a.approver, known)
+        key = a.reference.rsplit(" ", 1)[-1] if a.source == SIGNED else ""
+        if person in counted or key in keys:
+            continue
+        counted[person] = a
+        if key:
+            keys.add(key)
+    return tuple(counted.values())
 
 
 def _admitted(a: Approval, req: Requirement, owners: set[str], member: Membership) -> bool:

@@ -65,12 +65,14 @@ def run_check(
     sources: list[EvidenceSource] = [s for s in (github, _signed(root, comparison, source)) if s]
     evidence, errors = _evidence(sources)
     member = _membership(sources, _teams(source, comparison))
+    authors = _authors(root, comparison, pr)
     case = Case(
         comparison.risk.tier,
         _paths(comparison),
-        _authors(root, comparison, pr),
+        authors,
         tuple(evidence),
         _break_glass(pr, comparison),
+        tuple(a for a in authors if "@" in a or (pr is not None and a == pr.author)),
     )
     approvals = decide(case, comparison.config.approvals, _owners(source, comparison), member)
     threshold = fail_on or comparison.config.fail_on

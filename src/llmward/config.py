@@ -167,6 +167,11 @@ class ApprovalConfig:
     break_glass_label: str = "llmward:break-glass"
     """A pull request with this label passes without approvals, recorded for review after
     merge; its description must hold a line 'Break-glass: <reason>'."""
+    identities: dict[str, list[str]] = field(default_factory=dict)
+    """Person -> the names they go by: GitHub logins, commit emails and names, signing
+    principals. One person counts once, and never when they wrote the change under another
+    name. Signed approvals count only when the signer and every author account (commit emails,
+    the pull request's author) are listed here."""
 
 
 @dataclass(frozen=True)
