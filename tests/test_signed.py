@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -525,3 +527,76 @@ def test_the_command_without_ssh_keygen_exits_2(
     argv = ["--root", str(repo), "--key", str(keys["alice"]), "--principal", "alice@example.com"]
     assert main(["approve", *argv]) == EXIT_USAGE
     assert "ssh-keygen not found: install OpenSSH" in capsys.readouterr().err
+
+
+# ---- end to end: `llmward check` with signed approvals ------------------------------------------
+
+LINKED = """\
+approvals:
+  required: {low: {count: 1}, medium: {count: 1}, high: {count: 1}}
+  allowed_signers: allowed_signers
+  identities:
+    author: [author@example.com, alice@example.com]
+    bob: [bob@example.com]
+"""
+
+
+def checked_repo(tmp_path: Path, keys: dict[str, Path], config: str) -> Path:
+    """main holds the config, allowed_signers (alice, bob); `feature` (by author@example.com)
+    changes a prompt."""
+    root = make_repo(
+        tmp_path / "checked",
+        {
+            ".llmward.yaml": config,
+            "prompts/triage.prompt.yaml": PROMPT,
+            "allowed_signers": signer("alice", keys) + signer("bob", keys),
+        },
+    )
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "prompts/triage.prompt.yaml").write_text(PROMPT.replace("sort", "triage"))
+    git(root, "commit", "-qam", "reword the prompt")
+    return root
+
+
+def check(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "llmward", "check", "--base", "main", "--head", "HEAD"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"},
+    )
+
+
+def test_check_passes_with_a_linked_reviewers_signature(
+    tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    root = checked_repo(tmp_path, keys, LINKED)
+    assert check(root).returncode == 1  # no approval yet
+    sign_as(root, keys, "bob")
+    done = check(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "bob@example.com" in done.stdout
+
+
+def test_check_refuses_the_authors_own_key_under_another_principal(
+    tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    """The author holds alice's key: identities say alice@example.com is the author."""
+    root = checked_repo(tmp_path, keys, LINKED)
+    sign_as(root, keys, "alice")
+    done = check(root)
+    assert done.returncode == 1
+    assert "the author cannot approve their own change" in done.stdout
+
+
+def test_check_without_identities_fails_closed_and_says_what_to_add(
+    tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    unlinked = LINKED.split("  identities:", maxsplit=1)[0]
+    root = checked_repo(tmp_path, keys, unlinked)
+    sign_as(root, keys, "bob")
+    done = check(root)
+    assert done.returncode == 1
+    assert "list author@example.com, bob@example.com in approvals.identities" in done.stdout
