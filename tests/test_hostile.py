@@ -1,4 +1,8 @@
-"""Hostile input: properties that hold for any bytes, and files named to confuse."""
+"""Hostile input: properties that hold for any bytes, and files named to confuse.
+
+The property tests run a few hundred examples in CI; `python3 bench/fuzz.py` runs them with a
+larger budget (LLMWARD_FUZZ_EXAMPLES) and its last result is recorded in docs/security.md.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_repo
+from conftest import ROOT, make_repo
 from llmward.cli import main
+from llmward.config import Config
 from llmward.diff import diff_artifacts
+from llmward.discover import Candidate, Classifier
 from llmward.parse import parse_bytes
 from llmward.parse.document import Span
+from llmward.pipeline import Settings, scan_document
+from llmward.policy.load import load_policies
 from llmward.repository import artifacts_of
+
+FUZZ = int(os.environ.get("LLMWARD_FUZZ_EXAMPLES", "0"))  # 0: the CI budgets below
+
+
+def budget(examples: int) -> int:
+    return FUZZ or examples
+
 
 YAMLISH = st.lists(
     st.sampled_from(
@@ -51,6 +66,15 @@ YAMLISH = st.lists(
             "\x00\n",
             "a: a\n",
             "a: b\n",
+            "models:\n",
+            "  - {id: m, provider: openai, model: gpt-4o, params: {temperature: 3}}\n",
+            "  - {id: n, provider: anthropic, model: ${MODEL}}\n",
+            "rails:\n",
+            "  input: {flows: [self check input]}\n",
+            "  output: {flows: []}\n",
+            "threshold: 0.99\n",
+            "fail_open: true\n",
+            "version: 1\n",
         ]
     ),
     max_size=12,
@@ -64,7 +88,7 @@ def _inside(span: Span, text: str) -> bool:
     return (span.end_line, span.end_col) >= (span.line, span.col)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parts=YAMLISH, extra=st.binary(max_size=40))
 def test_parsing_any_bytes_never_raises_and_spans_stay_inside(
     parts: list[str], extra: bytes
@@ -82,7 +106,7 @@ def test_parsing_any_bytes_never_raises_and_spans_stay_inside(
         )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=budget(100), deadline=None)
 @given(parts=YAMLISH)
 def test_diff_adds_are_the_reverse_diffs_removes(parts: list[str]) -> None:
     text = "".join(parts)
@@ -95,6 +119,29 @@ def test_diff_adds_are_the_reverse_diffs_removes(parts: list[str]) -> None:
     backward = {(d.kind, d.id): d.status for d in diff_artifacts(b, a)}
     swap = {"added": "removed", "removed": "added"}
     assert {k: swap.get(v, v) for k, v in forward.items()} == backward
+
+
+ENGINE_CONFIG = Config()
+ENGINE = Settings(
+    ROOT, ENGINE_CONFIG, Classifier(ENGINE_CONFIG), load_policies(ENGINE_CONFIG, ROOT), False
+)
+GROUPS = ENGINE.by_kind()
+PATHS = {"prompt": "p.prompt.yaml", "model": "models.yaml", "guardrail": "guardrails.yaml"}
+
+
+@settings(max_examples=budget(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=YAMLISH, kind=st.sampled_from(sorted(PATHS)), extra=st.binary(max_size=20))
+def test_every_policy_on_any_document_gives_findings_inside_the_file(
+    parts: list[str], kind: str, extra: bytes
+) -> None:
+    """The policy engine, all built-in policies, on whatever the parser makes of the bytes."""
+    raw = "".join(parts).encode("utf-8") + extra
+    doc = parse_bytes(PATHS[kind], raw, max_bytes=1 << 20)
+    result, _ = scan_document(ENGINE, GROUPS, Candidate(PATHS[kind], kind), doc)
+    lines = raw.count(b"\n") + 1  # of the file: a binary file has no text, but has lines
+    for f in result.findings:
+        assert 1 <= f.line <= lines and f.col >= 1 and f.end_line >= f.line, f
+        assert f.path == PATHS[kind]
 
 
 PROMPT = "id: p\nversion: '1'\nowner: '@a'\ndescription: d\nmessages: [{role: user, content: hi}]\n"

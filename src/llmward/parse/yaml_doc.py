@@ -399,7 +399,7 @@ def load_yaml(
             builder.feed(event)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, col = _in_text(text, mark.line, mark.column) if mark is not None else (1, 1)
         message = _syntax_message(err)
         return _failed(
             path,
@@ -412,6 +412,15 @@ def load_yaml(
     except _Abort as abort:
         return _failed(path, text, builder, abort.problem)
     return builder.finish()
+
+
+def _in_text(text: str, line: int, column: int) -> tuple[int, int]:
+    """libyaml's 0-based mark as a 1-based position inside the text: at the end of input it can
+    point one line past the last, which no editor or annotation can show."""
+    lines = text.split("\n")
+    if line >= len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line + 1, min(column, len(lines[line])) + 1
 
 
 def _syntax_message(err: yaml.MarkedYAMLError) -> str:
