@@ -131,3 +131,10 @@ def test_offsets_are_characters_on_multibyte_text() -> None:
         assert d.position(node.end) == (node.span.end_line, node.span.end_col), pointer
     assert d.raw("/c/1") == "ß"
     assert d.text[d.nodes["/b"].start :].startswith("|")
+
+
+def test_a_syntax_error_at_the_end_of_input_points_inside_the_file() -> None:
+    """libyaml marks it one line past the last; an annotation there would point at nothing."""
+    doc = parse_bytes("p.yaml", b"id: a\n.", max_bytes=1024)
+    [problem] = doc.problems
+    assert (problem.kind, problem.span.line, problem.span.col) == ("syntax", 2, 2)
