@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # CI runs the same examples every time (a failure there is a regression, not luck); searching for
 # new failures is bench/fuzz.py's job, with a larger budget.
-settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
-    settings.load_profile("ci")
+    hypothesis_settings.load_profile("ci")
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
     "GIT_AUTHOR_EMAIL": "author@example.com",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from llmward.approve import SIGNED, Case, decide
-from llmward.config import ApprovalConfig, Requirement
+from llmward.approve import Case, decide
+from llmward.config import ApprovalConfig, Requirement, parse_config
 from llmward.errors import ConfigError
+from llmward.evidence import SIGNED_SOURCE as SIGNED
 from llmward.evidence import Approval
 from llmward.owners import owners_of, parse
-from llmward.signed import SOURCE
 
 CODEOWNERS = """\
 # comments and blank lines are skipped
@@ -147,10 +147,6 @@ def linked(**identities: list[str]) -> ApprovalConfig:
     return ApprovalConfig(required=TWO.required, identities=identities)
 
 
-def test_the_signed_source_name_is_the_one_decide_knows() -> None:
-    assert SIGNED == SOURCE
-
-
 def test_a_signer_not_linked_to_a_person_does_not_count() -> None:
     """The author signs with a principal of their own choosing: nothing ties it to them."""
     verdict = judge_as(TWO, signed("alice@corp.example"), approval("bob"))
@@ -194,5 +190,6 @@ def test_two_linked_people_with_two_keys_satisfy_two() -> None:
 
 
 def test_a_name_under_two_people_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="'shared' is listed under both 'bob' and 'cy'"):
-        judge_as(linked(bob=["shared"], cy=["shared"]), approval("bob"))
+    raw = b"approvals:\n  identities:\n    bob: [shared]\n    cy: ['@Shared']\n"
+    with pytest.raises(ConfigError, match="'@Shared' is listed under both 'bob' and 'cy'"):
+        parse_config(".llmward.yaml", raw)

@@ -11,12 +11,11 @@ author account are linked to people there; otherwise it is listed with what to a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from llmward.config import ApprovalConfig, Requirement
-from llmward.errors import ConfigError
-from llmward.evidence import Approval
+from llmward.config import ApprovalConfig, Requirement, name_key
+from llmward.evidence import SIGNED_SOURCE, Approval
 from llmward.owners import Rule, owners_of
 
 Membership = Callable[[str, str], bool | None]  # (user, "org/team") -> member? None: unknown
@@ -34,17 +33,13 @@ class ApprovalVerdict:
     break_glass: str | None = None  # the recorded reason, when the change passed by break-glass
 
 
-def _identity(name: str) -> str:
-    return name.lower().lstrip("@")
-
-
 def eligible(approver: str, entry: str, owners: set[str], member: Membership) -> bool:
     """Does one `approvers:` entry admit this approver? `owners`: owners of the changed paths."""
     if entry == "codeowners":
         return any(eligible(approver, owner, set(), member) for owner in owners)
     if "/" in entry:  # @org/team
         return member(approver, entry.lstrip("@")) is True
-    return _identity(entry) == _identity(approver)
+    return name_key(entry) == name_key(approver)
 
 
 @dataclass(frozen=True)
@@ -59,30 +54,13 @@ class Case:
     accounts: tuple[str, ...] = ()  # author accounts a signer must be told apart from (emails, PR)
 
 
-SIGNED = "signed-note"  # the source name of signed git-native approvals (llmward.signed.SOURCE)
-
-
-def people(identities: Mapping[str, list[str]]) -> dict[str, str]:
-    """alias -> person, from `approvals.identities`; a person is also an alias of themselves."""
-    found: dict[str, str] = {}
-    for person, aliases in identities.items():
-        for alias in (person, *aliases):
-            key = _identity(alias)
-            if found.setdefault(key, _identity(person)) != _identity(person):
-                raise ConfigError(
-                    f"approvals.identities: {alias!r} is listed under both {found[key]!r} and "
-                    f"{person!r}: a name must belong to one person"
-                )
-    return found
-
-
 def decide(
     case: Case, config: ApprovalConfig, rules: list[Rule], member: Membership
 ) -> ApprovalVerdict:
     requirement = config.required.get(case.tier, Requirement(0))  # type: ignore[call-overload]
     owned = {p: owners_of(rules, p) for p in sorted(set(case.paths))}
     owners = {o for found in owned.values() for o in found}
-    known = people(config.identities)
+    known = config.people()
     evidence = _screened(case, known)
     ok = [a for a in evidence if a.counts and _admitted(a, requirement, owners, member)]
     counted = _one_each(ok, known)
@@ -101,7 +79,7 @@ def decide(
 
 
 def _person(name: str, known: dict[str, str]) -> str:
-    return known.get(_identity(name), _identity(name))
+    return known.get(name_key(name), name_key(name))
 
 
 def _screened(case: Case, known: dict[str, str]) -> tuple[Approval, ...]:
@@ -115,9 +93,9 @@ def _screened(case: Case, known: dict[str, str]) -> tuple[Approval, ...]:
         reason = ""
         if a.counts and _person(a.approver, known) in authors:
             reason = "the author cannot approve their own change"
-        elif a.counts and a.source == SIGNED:
+        elif a.counts and a.source == SIGNED_SOURCE:
             names = (*approvers, *case.accounts)
-            unlinked = [x for x in names if _identity(x) not in known]
+            unlinked = [x for x in names if name_key(x) not in known]
             if unlinked:
                 reason = (
                     "a signer cannot be told apart from the authors: list "
@@ -133,7 +111,7 @@ def _one_each(ok: list[Approval], known: dict[str, str]) -> tuple[Approval, ...]
     keys: set[str] = set()
     for a in ok:
         person = _person(a.approver, known)
-        key = a.reference.rsplit(" ", 1)[-1] if a.source == SIGNED else ""
+        key = a.reference.rsplit(" ", 1)[-1] if a.source == SIGNED_SOURCE else ""
         if person in counted or key in keys:
             continue
         counted[person] = a

@@ -72,7 +72,7 @@ def run_check(
         authors,
         tuple(evidence),
         _break_glass(pr, comparison),
-        tuple(a for a in authors if "@" in a or (pr is not None and a == pr.author)),
+        _accounts(authors, pr),
     )
     approvals = decide(case, comparison.config.approvals, _owners(source, comparison), member)
     threshold = fail_on or comparison.config.fail_on
@@ -170,6 +170,12 @@ def _authors(root: Path, comparison: Comparison, pr: PullRequest | None) -> tupl
     """Who wrote the change: the pull request's author, and every commit author in the range."""
     authors = set(Repository(root).authors(comparison.base, comparison.head))
     return tuple(sorted(authors | ({pr.author} if pr else set())))
+
+
+def _accounts(authors: tuple[str, ...], pr: PullRequest | None) -> tuple[str, ...]:
+    """The author accounts a signer must be told apart from: commit emails (names are not
+    accounts) and the pull request's author."""
+    return tuple(a for a in authors if "@" in a or (pr is not None and a == pr.author))
 
 
 GLASS_PREFIX = "break-glass:"

@@ -173,6 +173,26 @@ class ApprovalConfig:
     name. Signed approvals count only when the signer and every author account (commit emails,
     the pull request's author) are listed here."""
 
+    def __post_init__(self) -> None:
+        self.people()  # a name under two people is a config error, named with its setting
+
+    def people(self) -> dict[str, str]:
+        """alias -> person, both as `name_key` gives them; a person is an alias of themselves."""
+        found: dict[str, str] = {}
+        for person, aliases in self.identities.items():
+            for alias in (person, *aliases):
+                if found.setdefault(name_key(alias), name_key(person)) != name_key(person):
+                    raise ValueError(
+                        f"identities: {alias!r} is listed under both {found[name_key(alias)]!r} "
+                        f"and {person!r}: a name must belong to one person"
+                    )
+        return found
+
+
+def name_key(name: str) -> str:
+    """A login, email, principal or @team as compared: case-insensitive, without a leading @."""
+    return name.lower().lstrip("@")
+
 
 @dataclass(frozen=True)
 class Config:

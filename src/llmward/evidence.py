@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+SIGNED_SOURCE = "signed-note"  # signed approvals: the reference ends with the key's fingerprint
+
 
 @dataclass(frozen=True)
 class Approval:
     approver: str  # a GitHub login, or the principal an SSH signature verified as
-    source: str  # "github-review" | "signed-note"
+    source: str  # "github-review" | SIGNED_SOURCE
     reference: str  # the review id, or the note's digest and the signing key's fingerprint
     commit: str | None  # the commit the approval was given on
     time: str | None  # ISO 8601, as the source recorded it

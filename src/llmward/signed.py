@@ -61,13 +61,13 @@ from tempfile import TemporaryDirectory
 from typing import Annotated, Any, ClassVar, Literal
 
 from llmward.errors import GitError, LlmwardError, UsageError
-from llmward.evidence import Approval, EvidenceError
+from llmward.evidence import SIGNED_SOURCE, Approval, EvidenceError
 from llmward.git import INDEX, WORKTREE, RawChange, Repository
 from llmward.validation import FORBID, PATTERN_HELP, Constraint, Invalid, validate
 
 NAMESPACE = "llmward"
 NOTES_REF = "refs/notes/llmward/approvals"
-SOURCE = "signed-note"
+SOURCE = SIGNED_SOURCE
 STALE = "approved a different change set (stale)"
 AGAINST = "against allowed_signers at base"
 

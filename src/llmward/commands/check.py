@@ -144,7 +144,9 @@ def _publish(
     from llmward.actions import emit_commands, write_outputs, write_summary
     from llmward.report import any_renderer
 
-    emit_commands("\n".join(_annotations(verdict)) + "\n")
+    annotations = _annotations(verdict)
+    if annotations:
+        emit_commands("\n".join(annotations) + "\n")
     markdown = any_renderer("check_markdown")(verdict)
     write_summary(markdown)
     risk = verdict.comparison.risk
