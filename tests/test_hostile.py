@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, make_repo
+from llmward import formats
 from llmward.cli import main
 from llmward.config import Config
 from llmward.diff import diff_artifacts
@@ -127,17 +128,21 @@ ENGINE = Settings(
 )
 GROUPS = ENGINE.by_kind()
 PATHS = {"prompt": "p.prompt.yaml", "model": "models.yaml", "guardrail": "guardrails.yaml"}
+PATHS.update({name: f"cfg/{name}.yaml" for name in formats.FORMATS})
+PATHS["auto"] = "cfg/config.yml"
+# the first line of a file in another tool's format, so random bodies reach each adapter
+HEADS = st.sampled_from(["", "---\n", "model_list:\n", "guardrails:\n", "rails:\n", "models:\n"])
 
 
 @settings(max_examples=budget(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(parts=YAMLISH, kind=st.sampled_from(sorted(PATHS)), extra=st.binary(max_size=20))
+@given(head=HEADS, parts=YAMLISH, kind=st.sampled_from(sorted(PATHS)), extra=st.binary(max_size=20))
 def test_every_policy_on_any_document_gives_findings_inside_the_file(
-    parts: list[str], kind: str, extra: bytes
+    head: str, parts: list[str], kind: str, extra: bytes
 ) -> None:
-    """The policy engine, all built-in policies, on whatever the parser makes of the bytes."""
-    raw = "".join(parts).encode("utf-8") + extra
-    doc = parse_bytes(PATHS[kind], raw, max_bytes=1 << 20)
-    result, _ = scan_document(ENGINE, GROUPS, Candidate(PATHS[kind], kind), doc)
+    """The policy engine, all built-in policies, on whatever each reader makes of the bytes."""
+    raw = (head + "".join(parts)).encode("utf-8") + extra
+    reading = formats.read(PATHS[kind], kind, raw, 1 << 20, lambda path: None)
+    result, _ = scan_document(ENGINE, GROUPS, Candidate(PATHS[kind], kind), reading)
     lines = raw.count(b"\n") + 1  # of the file: a binary file has no text, but has lines
     for f in result.findings:
         assert 1 <= f.line <= lines and f.col >= 1 and f.end_line >= f.line, f

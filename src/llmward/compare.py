@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from llmward import formats
 from llmward.config import Config, RiskConfig
 from llmward.diff import ArtifactDiff, Change, diff_artifacts
 from llmward.diff.governance import governance_changes
 from llmward.discover import Candidate
 from llmward.findings import Finding
+from llmward.formats import Reading
 from llmward.git import INDEX, WORKTREE, PathChange, Repository
-from llmward.parse import parse_bytes
 from llmward.parse.document import Span
 from llmward.pipeline import FileResult, Settings, decide, scan_document
 from llmward.policy.changes import ChangeFinding, evaluate_changes
@@ -158,9 +159,10 @@ def _scan(settings: Settings, source: TreeSource, paths: Iterable[str]) -> Scann
     for path in sorted(set(paths)):
         kind = settings.classifier.kind(path)
         if kind is not None:
-            raw = source.read(path)
-            doc = parse_bytes(path, raw, max_bytes=settings.config.limits.max_file_bytes)
-            out[path] = scan_document(settings, groups, Candidate(path, kind), doc)
+            reading = _read(settings, source, Candidate(path, kind))
+            result = scan_document(settings, groups, Candidate(path, kind), reading)
+            if result[0].recognised:
+                out[path] = result
     return out
 
 
@@ -188,7 +190,7 @@ def _side(
         elif key in memo:
             summaries += memo[key]
         else:
-            memo[key] = _summaries(settings, Candidate(path, kind), raw)
+            memo[key] = _summaries(settings, source, Candidate(path, kind), raw)
             summaries += memo[key]
     neighbours = {p: result for p, (result, _) in _scan(settings, source, volatile_hits).items()}
     summaries += [s for r in neighbours.values() for s in r.summaries]
@@ -221,15 +223,34 @@ def _naming(
     return {p: raw for p, raw in contents.items() if words & set(_tokens(raw))}
 
 
-def _summaries(settings: Settings, cand: Candidate, raw: bytes) -> list[Summary]:
+def _read(
+    settings: Settings, source: TreeSource, cand: Candidate, raw: bytes | None = None
+) -> Reading:
+    """A file at this snapshot, read in its format; adapters read its neighbours at the same
+    snapshot, never from the working tree."""
+
+    def files(path: str) -> bytes | None:
+        return source.read(path) if path in source.files else None
+
+    data = source.read(cand.path) if raw is None else raw
+    return formats.read(cand.path, cand.kind, data, settings.config.limits.max_file_bytes, files)
+
+
+def _summaries(
+    settings: Settings, source: TreeSource, cand: Candidate, raw: bytes
+) -> list[Summary]:
     from llmward.repository import artifacts_of, read_as_strings
 
-    doc = parse_bytes(cand.path, raw, max_bytes=settings.config.limits.max_file_bytes)
-    if not doc.ok:
+    reading = _read(settings, source, cand, raw)
+    if not reading.doc.ok:
         return []
-    read_as_strings(cand.kind, doc)
     envs = settings.classifier.environments_of(cand.path)
-    return [a.summary() for a in artifacts_of(cand.kind, doc, envs)]
+    out = []
+    for projection in reading.projections:
+        if projection.doc.ok and projection.doc.data is not None:
+            read_as_strings(projection.kind, projection.doc)
+            out += [a.summary() for a in artifacts_of(projection.kind, projection.doc, envs)]
+    return out
 
 
 def _volatile(old: Scanned, new: Scanned) -> set[str]:

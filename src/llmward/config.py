@@ -53,6 +53,10 @@ class ArtifactGlobs:
     """Guardrail configs."""
 
 
+FormatName = Literal["litellm"]
+DEFAULT_DETECT: tuple[str, ...] = ("**/*.yaml", "**/*.yml", "**/*.json")
+
+
 @dataclass(frozen=True)
 class PolicyConfig:
     __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
@@ -205,6 +209,11 @@ class Config:
     artifacts: ArtifactGlobs = field(default_factory=ArtifactGlobs)
     exclude: tuple[str, ...] = ()
     """Globs of files never read."""
+    formats: dict[FormatName, tuple[str, ...]] = field(default_factory=dict)
+    """Files in other tools' formats, by glob: replaces that format's default globs
+    (e.g. {litellm: ['deploy/proxy.yaml']})."""
+    detect: tuple[str, ...] = DEFAULT_DETECT
+    """Globs of files whose format is detected from their content; [] switches detection off."""
     policies: PolicyConfig = field(default_factory=PolicyConfig)
     severity: dict[Code, Severity] = field(default_factory=dict)
     """Per-code severity overrides, e.g. {PIN001: critical}."""

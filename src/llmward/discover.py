@@ -1,4 +1,9 @@
-"""Which files are artifacts, of which kind, and in which environments."""
+"""Which files are artifacts, of which kind, and in which environments.
+
+A candidate's kind is one of llmward's own (prompt, model, guardrail), a format name (a file of
+another tool's format, by name: `*.prompty`), or "auto": a `detect:` file (`*.yaml`) whose format
+its content decides when it is read (formats.read).
+"""
 
 from __future__ import annotations
 
@@ -69,6 +74,13 @@ class Classifier:
             (kind, compile_globs(tuple(getattr(globs, kind))))
             for kind in ("prompt", "model", "guardrail")
         ]
+        from llmward import formats
+
+        self.formats = [
+            (name, compile_globs(tuple(config.formats.get(name, formats.default_globs(name)))))  # type: ignore[call-overload]
+            for name in formats.FORMATS
+        ]
+        self.detect = compile_globs(tuple(config.detect))
         self.exclude = compile_globs(
             DEFAULT_EXCLUDE + tuple(config.exclude) + tuple(f"{n}/**" for n in nested)
         )
@@ -83,6 +95,11 @@ class Classifier:
         for kind, regex in self.kinds:
             if regex is not None and regex.match(path):
                 return kind
+        for name, regex in self.formats:
+            if regex is not None and regex.match(path):
+                return name
+        if self.detect is not None and self.detect.match(path):
+            return "auto"
         return None
 
     def environments_of(self, path: str) -> tuple[str, ...]:

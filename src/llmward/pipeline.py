@@ -19,7 +19,7 @@ from llmward import suppress
 from llmward.config import Config
 from llmward.discover import Candidate, Classifier, discover, list_files
 from llmward.findings import Finding, value_hash
-from llmward.parse import parse_bytes
+from llmward.formats import Files, Reading
 from llmward.parse.document import Document, Problem, Span
 from llmward.policy.evaluate import Compiled, render, run_policy
 from llmward.policy.load import PolicySet
@@ -42,6 +42,7 @@ class FileResult:
     findings: tuple[Finding, ...]
     suppressions: tuple[suppress.Suppression, ...]
     source: tuple[tuple[int, ...], str] | None = None  # (stat, sha256) of the bytes scanned
+    recognised: bool = True  # False: a `detect:` file in no format llmward reads
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,14 @@ def _matcher_name(compiled: Compiled) -> str:
 
 
 def read_document(
-    root: Path, path: str, max_bytes: int
-) -> tuple[Document, tuple[tuple[int, ...], str] | None]:
-    """The parsed file, and the (stat, sha256) of what was read, for the cache. The stat is
-    taken first: a file changed while being read is seen as changed on the next run."""
-    full = root / path
+    root: Path, cand: Candidate, max_bytes: int
+) -> tuple[Reading, tuple[tuple[int, ...], str] | None]:
+    """The file read in its format, and the (stat, sha256) of what was read, for the cache. The
+    stat is taken first: a file changed while being read is seen as changed on the next run."""
+    from llmward import formats
+
+    full = root / cand.path
+    kind = cand.kind
     try:
         st = full.stat()
         # git lists no file below a linked folder and the walker follows none, so only the file
@@ -91,41 +95,80 @@ def read_document(
         real = full.resolve() if full.is_symlink() else full
         if real is not full and not real.is_relative_to(root.resolve()):
             message = f"symbolic link outside the repository, not read: {real}"
-            return _problem_doc(path, "outside-root", message), None
+            return _problem_reading(cand.path, "outside-root", message), None
         with full.open("rb") as handle:
+            if kind == formats.AUTO:
+                head = handle.read(formats.SNIFF_BYTES)
+                found = formats.sniff(cand.path, head.decode("utf-8", "replace").lstrip("\ufeff"))
+                if found is None:
+                    return formats.Reading(Document(cand.path, "", None, {})), None
+                kind = found
+                handle.seek(0)
             raw = handle.read(max_bytes + 1)
     except OSError as err:
-        return _problem_doc(path, "unreadable", f"cannot read file: {err.strerror or err}"), None
-    source = ((st.st_size, st.st_mtime_ns, st.st_ino), hashlib.sha256(raw).hexdigest())
-    return parse_bytes(path, raw, max_bytes=max_bytes), source
+        message = f"cannot read file: {err.strerror or err}"
+        return _problem_reading(cand.path, "unreadable", message), None
+    reading = formats.read(cand.path, kind, raw, max_bytes, disk_files(root, max_bytes))
+    if reading.siblings:
+        return reading, None  # depends on other files too: never served from the cache
+    return reading, ((st.st_size, st.st_mtime_ns, st.st_ino), hashlib.sha256(raw).hexdigest())
 
 
-def _problem_doc(path: str, kind: str, message: str) -> Document:
-    return Document(path, "", None, {}, (Problem(kind, message, Span(1, 1, 1, 1)),))
+def disk_files(root: Path, max_bytes: int) -> Files:
+    """Read another file of the working tree for an adapter: inside the root, or nothing."""
+    top = root.resolve()
+
+    def read(path: str) -> bytes | None:
+        full = (root / path).resolve()
+        if not full.is_relative_to(top) or not full.is_file():
+            return None
+        try:
+            with full.open("rb") as handle:
+                return handle.read(max_bytes + 1)
+        except OSError:
+            return None
+
+    return read
+
+
+def _problem_reading(path: str, kind: str, message: str) -> Reading:
+    doc = Document(path, "", None, {}, (Problem(kind, message, Span(1, 1, 1, 1)),))
+    return Reading(doc, format="unreadable")
 
 
 def scan_file(settings: Settings, groups: dict[str, list[Compiled]], cand: Candidate) -> FileResult:
-    doc, source = read_document(settings.root, cand.path, settings.config.limits.max_file_bytes)
-    return replace(scan_document(settings, groups, cand, doc)[0], source=source)
+    max_bytes = settings.config.limits.max_file_bytes
+    reading, source = read_document(settings.root, cand, max_bytes)
+    return replace(scan_document(settings, groups, cand, reading)[0], source=source)
 
 
 def scan_document(
-    settings: Settings, groups: dict[str, list[Compiled]], cand: Candidate, doc: Document
+    settings: Settings, groups: dict[str, list[Compiled]], cand: Candidate, reading: Reading
 ) -> tuple[FileResult, list[Artifact]]:
-    """Every policy over one parsed file; its artifacts too, for callers that diff them."""
+    """Every policy over one file read in its format; its artifacts too, for callers that diff."""
+    if reading.format is None:
+        return FileResult(cand.path, cand.kind, (), (), (), recognised=False), []
     config = settings.config
-    if doc.ok and doc.data is not None:
-        read_as_strings(cand.kind, doc)
-    extras: dict[str, Any] = {"kind": cand.kind, "catalog": settings.policies.catalog}
-    findings = [f for c in groups["file"] for f in run_policy(c, doc, None, config, extras)]
-    artifacts = (
-        artifacts_of(cand.kind, doc, settings.classifier.environments_of(cand.path))
-        if doc.ok
-        else []
-    )
+    doc = reading.doc
+    catalog = settings.policies.catalog
+    native = cand.kind in KINDS
+    # file policies: the file as written (its syntax), then each projection's canonical schema
+    checked = [(doc, cand.kind if native else None)]
+    checked += [(p.doc, p.kind) for p in reading.projections if not native and doc.ok]
+    findings: list[Finding] = []
+    artifacts: list[Artifact] = []
+    environments = settings.classifier.environments_of(cand.path)
+    for target, kind in checked:
+        if kind is not None and target.ok and target.data is not None:
+            read_as_strings(kind, target)
+        extras: dict[str, Any] = {"kind": kind, "catalog": catalog, "format": reading.format}
+        findings += [f for c in groups["file"] for f in run_policy(c, target, None, config, extras)]
+        if kind is not None and doc.ok and target.ok:
+            artifacts += artifacts_of(kind, target, environments)
     for artifact in artifacts:
+        extras = {"kind": artifact.kind, "catalog": catalog, "format": reading.format}
         for compiled in groups[artifact.kind]:
-            findings += run_policy(compiled, doc, artifact, config, extras)
+            findings += run_policy(compiled, artifact.doc, artifact, config, extras)
     sups = suppress.parse_suppressions(doc) if doc.ok else []
     summaries = tuple(a.summary() for a in artifacts)
     return FileResult(
@@ -155,7 +198,7 @@ def lint(
         findings = baselines.apply(findings, baseline)
     return LintResult(
         tuple(sorted(findings)),
-        sum(1 for r in results if wanted(r.path)),
+        sum(1 for r in results if wanted(r.path) and r.recognised),
         sum(len(r.summaries) for r in results if wanted(r.path)),
         settings.policies,
         settings.config.fail_on,

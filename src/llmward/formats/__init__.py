@@ -1,0 +1,91 @@
+"""Format adapters: the files teams already have, read into llmward's canonical artifacts.
+
+parse stage, second half: a file's bytes -> its own structure (with positions) -> one projection
+per artifact kind it holds (see `_build.project`). llmward's own formats are one projection of
+themselves. Each adapter is one module here with three names:
+
+- `GLOBS`: files of this format by name (`**/*.prompty`); the config's `formats:` replaces them;
+- `sniff(path, head) -> bool`: content detection for files under `detect:` globs (`*.yaml`...);
+- `read(path, text, files) -> Reading`: never raises for bad input; problems are data.
+
+`files(path)` reads another file of the same snapshot (the working tree, or a git ref when
+diffing): a Semantic Kernel `config.json` and its `skprompt.txt`, NeMo's `.co` flows.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from llmward.parse.document import Document, Problem, Span
+from llmward.parse.text import decode
+
+Files = Callable[[str], "bytes | None"]
+
+# name -> module; order is the order content detection tries them
+FORMATS: dict[str, str] = {
+    "litellm": "litellm",
+}
+NATIVE = ("prompt", "model", "guardrail")
+AUTO = "auto"  # a file under `detect:` globs: its format is decided by its content
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Projection:
+    kind: str  # prompt | model | guardrail
+    doc: Document  # canonical data, positions in the original file
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A file read in its own format: the file as parsed (problems included) and its artifacts."""
+
+    doc: Document
+    projections: tuple[Projection, ...] = ()
+    format: str | None = None  # None: a `detect:` file that is no format llmward reads
+    siblings: tuple[str, ...] = field(default=())  # other files read: results depend on them too
+
+
+def module(name: str) -> ModuleType:
+    return importlib.import_module(f"llmward.formats.{FORMATS[name]}")
+
+
+def default_globs(name: str) -> tuple[str, ...]:
+    globs: tuple[str, ...] = module(name).GLOBS
+    return globs
+
+
+def sniff(path: str, head: str) -> str | None:
+    """The first format whose content detection accepts this file, or None."""
+    for name in FORMATS:
+        if module(name).sniff(path, head):
+            return name
+    return None
+
+
+def read(path: str, kind: str, raw: bytes, max_bytes: int, files: Files) -> Reading:
+    """Read one candidate file. `kind` is a native kind, a format name, or AUTO."""
+    from llmward.parse.yaml_doc import load_yaml
+
+    if kind == AUTO:
+        head = raw[:SNIFF_BYTES].decode("utf-8", "replace").lstrip("\ufeff")
+        found = sniff(path, head)
+        if found is None:
+            return Reading(Document(path, "", None, {}), format=None)
+        kind = found
+    text, problem = decode(raw, max_bytes=max_bytes)
+    if problem is not None:
+        return Reading(Document(path, text, None, {}, (problem,)), format=kind)
+    if kind in NATIVE:
+        doc = load_yaml(path, text)
+        return Reading(doc, (Projection(kind, doc),), format=kind)
+    reading: Reading = module(kind).read(path, text, files)
+    return reading
+
+
+def unreadable(path: str, kind: str, message: str) -> Reading:
+    problem = Problem(kind, message, Span(1, 1, 1, 1))
+    return Reading(Document(path, "", None, {}, (problem,)), format=None)

@@ -1,0 +1,59 @@
+"""Read a file the way `llmward lint` does: for the format tests and the corpus conformance test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from llmward import formats
+from llmward.config import Config
+from llmward.discover import Candidate, Classifier
+from llmward.findings import Finding
+from llmward.pipeline import FileResult, Settings, scan_document
+from llmward.policy.load import load_policies
+from llmward.repository import Artifact
+
+CONFIG = Config()
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = Settings(ROOT, CONFIG, Classifier(CONFIG), load_policies(CONFIG, ROOT), False)
+GROUPS = SETTINGS.by_kind()
+
+
+def scan(
+    path: str, text: str | bytes, siblings: dict[str, str] | None = None, kind: str | None = None
+) -> tuple[FileResult, list[Artifact]]:
+    """One file through discover's classification, its format's reader and every policy."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    kind = kind or SETTINGS.classifier.kind(path)
+    assert kind is not None, f"{path} is not a candidate file"
+    others = {p: t.encode("utf-8") for p, t in (siblings or {}).items()}
+    reading = formats.read(path, kind, raw, 1 << 20, others.get)
+    return scan_document(SETTINGS, GROUPS, Candidate(path, kind), reading)
+
+
+def scan_corpus_file(root: Path, rel: str) -> tuple[FileResult, list[Artifact]]:
+    def read(path: str) -> bytes | None:
+        full = root / path
+        return full.read_bytes() if full.is_file() else None
+
+    kind = SETTINGS.classifier.kind(rel)
+    assert kind is not None, f"{rel} is not a candidate file"
+    raw = (root / rel).read_bytes()
+    reading = formats.read(rel, kind, raw, 1 << 20, read)
+    return scan_document(SETTINGS, GROUPS, Candidate(rel, kind), reading)
+
+
+def keys(artifacts: list[Artifact]) -> list[str]:
+    return [a.key for a in artifacts]
+
+
+def at(findings: tuple[Finding, ...], code: str) -> list[int]:
+    """The lines a code was reported on."""
+    return sorted(f.line for f in findings if f.code == code)
+
+
+def codes(findings: tuple[Finding, ...]) -> set[str]:
+    return {f.code for f in findings}
+
+
+Reader = Callable[[str], bytes | None]

@@ -1,0 +1,56 @@
+"""Conformance: every real file in ../shared/corpus/ is read, and yields the artifacts a reader of
+that file would list. The expected lists live beside each format's own tests
+(`CORPUS_EXPECTED` in tests/test_format_*.py); this test checks that every corpus file has one."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from format_helpers import ROOT, scan_corpus_file
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+FORMAT_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_format_*.py"))
+# governance codes that mean "this file could not be read": never expected in the corpus
+UNREADABLE = {"GOV001", "GOV003", "GOV004", "GOV005"}
+
+
+def expected() -> dict[str, tuple[list[str], set[str]]]:
+    """corpus path -> (artifact keys, codes that must be reported)."""
+    merged: dict[str, tuple[list[str], set[str]]] = {}
+    for name in FORMAT_TESTS:
+        table = getattr(importlib.import_module(name), "CORPUS_EXPECTED", {})
+        for path, value in table.items():
+            assert path not in merged, f"{path} expected twice"
+            keys, must = value if isinstance(value, tuple) else (value, set())
+            merged[path] = (keys, set(must))
+    return merged
+
+
+def corpus_files() -> list[str]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(
+        p.relative_to(CORPUS).as_posix()
+        for p in CORPUS.rglob("*")
+        if p.is_file() and p.name != "PROVENANCE.tsv"
+    )
+
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/ is not present")
+
+
+@pytest.mark.parametrize("rel", corpus_files())
+def test_corpus_file_yields_its_artifacts(rel: str) -> None:
+    table = expected()
+    if rel not in table:
+        pytest.skip("no expectation yet (see test_every_corpus_file_has_an_expectation)")
+    keys, must = table[rel]
+    result, artifacts = scan_corpus_file(CORPUS, rel)
+    assert [a.key for a in artifacts] == keys
+    codes = {f.code for f in result.findings}
+    assert must <= codes, f"missing {must - codes}"
+    unexpected = (codes & UNREADABLE) - must
+    assert not unexpected, [f for f in result.findings if f.code in unexpected]
