@@ -53,7 +53,17 @@ class ArtifactGlobs:
     """Guardrail configs."""
 
 
-FormatName = Literal["litellm"]
+FormatName = Literal[
+    "prompty",
+    "dotprompt",
+    "semantic-kernel",
+    "langchain",
+    "promptfoo",
+    "litellm",
+    "nemo",
+    "llm-guard",
+    "guardrails-ai",
+]
 DEFAULT_DETECT: tuple[str, ...] = ("**/*.yaml", "**/*.yml", "**/*.json")
 
 

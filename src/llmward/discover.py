@@ -76,8 +76,9 @@ class Classifier:
         ]
         from llmward import formats
 
+        chosen: dict[str, tuple[str, ...]] = {str(k): v for k, v in config.formats.items()}
         self.formats = [
-            (name, compile_globs(tuple(config.formats.get(name, formats.default_globs(name)))))  # type: ignore[call-overload]
+            (name, compile_globs(chosen.get(name, formats.default_globs(name))))
             for name in formats.FORMATS
         ]
         self.detect = compile_globs(tuple(config.detect))

@@ -4,6 +4,7 @@ parse stage, second half: a file's bytes -> its own structure (with positions) -
 per artifact kind it holds (see `_build.project`). llmward's own formats are one projection of
 themselves. Each adapter is one module here with three names:
 
+- `NAME`, `ORDER`: its name in the config (`formats:`), and when content detection tries it;
 - `GLOBS`: files of this format by name (`**/*.prompty`); the config's `formats:` replaces them;
 - `sniff(path, head) -> bool`: content detection for files under `detect:` globs (`*.yaml`...);
 - `read(path, text, files) -> Reading`: never raises for bad input; problems are data.
@@ -15,6 +16,7 @@ diffing): a Semantic Kernel `config.json` and its `skprompt.txt`, NeMo's `.co` f
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -24,10 +26,20 @@ from llmward.parse.text import decode
 
 Files = Callable[[str], "bytes | None"]
 
-# name -> module; order is the order content detection tries them
-FORMATS: dict[str, str] = {
-    "litellm": "litellm",
-}
+
+def _discover() -> dict[str, str]:
+    """Every adapter module in this package (one defining NAME and ORDER), by name, in ORDER: the
+    order content detection tries them."""
+    found: list[tuple[int, str, str]] = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_") or info.name in _NOT_ADAPTERS:
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        found.append((mod.ORDER, mod.NAME, info.name))
+    return {name: mod for _, name, mod in sorted(found)}
+
+
+_NOT_ADAPTERS = frozenset({"providers"})
 NATIVE = ("prompt", "model", "guardrail")
 AUTO = "auto"  # a file under `detect:` globs: its format is decided by its content
 SNIFF_BYTES = 64 * 1024
@@ -47,6 +59,9 @@ class Reading:
     projections: tuple[Projection, ...] = ()
     format: str | None = None  # None: a `detect:` file that is no format llmward reads
     siblings: tuple[str, ...] = field(default=())  # other files read: results depend on them too
+
+
+FORMATS: dict[str, str] = _discover()  # name -> module
 
 
 def module(name: str) -> ModuleType:
