@@ -25,6 +25,7 @@ COMMENT_LIMIT = 65_536
 
 Json = dict[str, object]
 Reply = tuple[int, object, dict[str, str]]  # status, JSON body (or raw bytes), extra headers
+CUT = "x-fake-truncate"  # an answer's header naming how many body bytes to send before hanging up
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Fault:
     body: object = None  # JSON, or bytes sent as they are; None: GitHub's message for the status
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (longer than the client's timeout: a timeout)
+    truncate: int | None = None  # send only this many bytes of the body, then hang up
     times: int | None = 1
     method: str | None = None
     query: dict[str, str] = field(default_factory=dict)  # must all match
@@ -160,12 +162,13 @@ class FakeGitHub:
         body: object = None,
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
+        truncate: int | None = None,
         times: int | None = 1,
         method: str | None = None,
         query: dict[str, str] | None = None,
     ) -> Fault:
         """Answer requests to `path` with this fault instead (see Fault)."""
-        fault = Fault(status, body, headers or {}, delay, times, method, query or {})
+        fault = Fault(status, body, headers or {}, delay, truncate, times, method, query or {})
         self.faults.setdefault(path, []).append(fault)
         return fault
 
@@ -183,7 +186,8 @@ class FakeGitHub:
         if fault is not None:
             self._stop.wait(fault.delay)
             payload = error_body(fault.status) if fault.body is None else fault.body
-            return fault.status, payload, fault.headers
+            cut = {} if fault.truncate is None else {CUT: str(fault.truncate)}
+            return fault.status, payload, fault.headers | cut
         for verb, pattern, route in ROUTES:
             match = re.fullmatch(pattern, path)
             if verb == method and match:
@@ -345,6 +349,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, body: object, headers: dict[str, str]) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        cut = headers.pop(CUT, None)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -353,7 +358,9 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(raw)
+            self.wfile.write(raw if cut is None else raw[: int(cut)])
+            if cut is not None:
+                self.close_connection = True  # Content-Length promised more: a page cut short
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test): nothing to answer
 

@@ -180,6 +180,7 @@ class Client:
             with self._opener.open(request, timeout=self.timeout) as response:
                 raw, status = response.read(MAX_BYTES + 1), response.status
                 headers = {k.lower(): v for k, v in response.headers.items()}
+                missing = response.length  # Content-Length bytes not received (None: unknown)
         except urllib.error.HTTPError as err:
             with err:
                 raise self._refused(method, err, what, hints) from None
@@ -187,6 +188,8 @@ class Client:
             raise _network_error(method, err, what, urllib.parse.urlsplit(url).netloc) from err
         if len(raw) > MAX_BYTES:
             raise GitHubError(f"{what}: the response is larger than {MAX_BYTES} bytes")
+        if missing:  # read(n) returns what came before the connection dropped, without raising
+            raise _cut_short(method, what, len(raw), missing)
         return Response(status, headers, _json(raw, what))
 
     def _headers(self) -> dict[str, str]:
@@ -265,6 +268,14 @@ def _network_error(method: str, err: BaseException, what: str, host: str) -> Exc
         error = GitHubError(f"{what}: could not reach {host}: {reason}")
     refused_unsent = isinstance(reason, ConnectionRefusedError)  # nothing reached the server
     return _Retry(error) if method in IDEMPOTENT or refused_unsent else error
+
+
+def _cut_short(method: str, what: str, received: int, missing: int) -> Exception:
+    error = GitHubError(
+        f"{what}: GitHub's answer was cut short ({received} of {received + missing} bytes): "
+        "try again later"
+    )
+    return _Retry(error) if method in IDEMPOTENT else error  # a POST may have taken effect
 
 
 def _api_message(err: urllib.error.HTTPError) -> str:
