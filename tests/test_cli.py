@@ -81,20 +81,10 @@ def test_exit_codes(
         assert got == code
 
 
-BOMB = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]\n"
-    for i in range(9)
-)
-
-
 @pytest.mark.parametrize(
     ("name", "content", "code", "line"),
     [
         pytest.param("a.prompt.yaml", "id: a\nmessages: [\n", "GOV001", 3, id="invalid-yaml"),
-        pytest.param("models.yaml", "models: []\nmodels: []\n", "GOV002", 2, id="duplicate-key"),
-        pytest.param("a.prompt.yaml", b"id: a\nmessages: \xff\n", "GOV003", 2, id="non-utf8"),
-        pytest.param("a.prompt.yaml", b"\x00\x01binary", "GOV003", 1, id="binary"),
-        pytest.param("a.prompt.yaml", BOMB, "GOV004", 6, id="alias-bomb"),
         pytest.param(
             "a.prompt.yaml",
             "id: a\nmessages:\n  - role: robot\n    content: hi\n",
@@ -124,21 +114,6 @@ def test_bad_artifact_files_are_findings(
     assert got == 1, err
     findings = [(f["line"], f["code"]) for f in json.loads(out)["findings"]]
     assert (line, code) in findings
-
-
-def test_fifty_megabyte_file_is_reported_not_read(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo = make_repo(tmp_path / "r", {}, commit=False)
-    with (repo / "big.prompt.yaml").open("wb") as handle:
-        handle.write(
-            b"id: big\n" + b"# padding padding padding padding padding padding\n" * 1_000_000
-        )
-    assert (repo / "big.prompt.yaml").stat().st_size > 50_000_000
-    got, out, _ = run(repo, capsys=capsys)
-    assert got == 1
-    assert "big.prompt.yaml:1:1: GOV003" in out
-    assert "over the 1,048,576-byte limit" in out
 
 
 @pytest.mark.parametrize(
@@ -580,19 +555,6 @@ def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["lint", "-j", "0"])
     assert exit_.value.code == 2
-
-
-def test_symlink_outside_the_repository_is_not_read(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    secret = tmp_path / "outside.prompt.yaml"
-    secret.write_text("id: x\nmessages: [{role: user, content: hi}]\n")
-    repo = make_repo(tmp_path / "r", {}, commit=False)
-    (repo / "link.prompt.yaml").symlink_to(secret)
-    code, out, _ = run(repo, capsys=capsys)
-    assert code == 1
-    assert "link.prompt.yaml:1:1: GOV003" in out and "link outside the repository, not read" in out
-    assert "GOV005" not in out
 
 
 def test_output_to_a_device_writes_through_it(
