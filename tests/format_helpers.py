@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from llmward import formats
+from llmward.compare import Comparison, compare
 from llmward.config import Config
 from llmward.discover import Candidate, Classifier
 from llmward.findings import Finding
@@ -57,3 +58,26 @@ def codes(findings: tuple[Finding, ...]) -> set[str]:
 
 
 Reader = Callable[[str], bytes | None]
+
+
+def compare_edit(repo: Path, files: dict[str, str], edits: dict[str, str | None]) -> Comparison:
+    """A real git history: BASE holds `files`, HEAD applies `edits` (None deletes); the
+    comparison `llmward diff HEAD~1 HEAD` makes of it."""
+    from conftest import git, make_repo
+
+    make_repo(repo, dict(files))
+    for path, text in edits.items():
+        target = repo / path
+        if text is None:
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "edit")
+    return compare(repo, "HEAD~1", "HEAD")
+
+
+def change_types(comparison: Comparison) -> set[tuple[str, str]]:
+    """(change type, artifact) for every classified change."""
+    return {(c.type, c.artifact) for c in comparison.changes}

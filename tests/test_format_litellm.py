@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from format_helpers import at, keys, scan
+from pathlib import Path
+
+from format_helpers import at, change_types, compare_edit, keys, scan
 
 P = "BerriAI__litellm/"
 CORPUS_EXPECTED = {
@@ -104,3 +106,36 @@ def test_an_environment_key_is_not_a_secret_and_a_file_without_routes_is_no_arti
     assert not [f for f in result.findings if f.code in ("PIN014", "GOV013")]
     result, artifacts = scan("deploy/other.yaml", "name: not litellm\nitems: [1, 2]\n")
     assert artifacts == [] and not result.recognised
+
+
+def test_a_route_pointing_at_a_new_underlying_model_is_a_model_change(tmp_path: Path) -> None:
+    """The issue's example: `model_name: gpt-4` now served by another vendor's model."""
+    swapped = PROXY.replace("model: anthropic/claude-sonnet-4-5-20250929", "model: ollama/llama2")
+    result = compare_edit(tmp_path, {"deploy/proxy.yaml": PROXY}, {"deploy/proxy.yaml": swapped})
+    assert ("model-changed", "deploy/proxy/claude") in change_types(result)
+    change = next(c for c in result.changes if c.type == "model-changed")
+    assert change.details["scope"] == "other-provider" and change.span is not None
+    assert change.span.line == 14
+    assert "CHG014" in {f.code for f in result.change_findings}  # model provider changed
+    assert result.risk.tier in ("high", "critical")
+
+
+def test_an_environment_variable_hiding_a_model_swap_is_a_pin_made_floating(
+    tmp_path: Path,
+) -> None:
+    hidden = PROXY.replace(
+        "model: anthropic/claude-sonnet-4-5-20250929", "model: os.environ/CLAUDE_MODEL"
+    )
+    result = compare_edit(tmp_path, {"deploy/proxy.yaml": PROXY}, {"deploy/proxy.yaml": hidden})
+    assert ("pin-made-floating", "deploy/proxy/claude") in change_types(result)
+    introduced = {(f.code, f.line) for f in result.introduced}
+    assert ("PIN015", 14) in introduced
+    assert result.risk.tier in ("high", "critical")
+
+
+def test_wildcards_and_literal_keys_are_reported_where_they_are_written() -> None:
+    text = PROXY + "general_settings:\n  master_key: sk-1234\n"
+    text = text.replace("model: openai/gpt-4o\n", "model: openai/*\n")
+    result, _ = scan("deploy/proxy.yaml", text)
+    assert at(result.findings, "PIN016") == [4]
+    assert at(result.findings, "GOV013") == [30]

@@ -8,6 +8,7 @@ from typing import Any
 from llmward import pins
 from llmward.diff import ArtifactDiff, Change
 from llmward.diff.helpers import change, number, strings
+from llmward.indirection import indirection
 
 
 def classify(diff: ArtifactDiff) -> Iterator[Change]:
@@ -42,6 +43,9 @@ def _model(diff: ArtifactDiff, old: Any, new: Any) -> Iterator[Change]:
 
 
 def _floating(data: Any) -> bool:
+    model = str(data.get("model"))
+    if "*" in model or any(indirection(data.get(k)) for k in ("model", "deployment", "revision")):
+        return True  # chosen outside the repository (PIN015, PIN016)
     return pins.floating(
         str(data.get("provider")), str(data.get("model")), data.get("revision"), data.get("digest")
     )

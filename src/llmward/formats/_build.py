@@ -14,8 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from llmward.indirection import Indirection, indirection
 from llmward.parse.document import Document, Node, Problem, Span
 from llmward.parse.yaml_doc import load_yaml
+
+__all__ = ["Indirection", "indirection"]  # re-exported for adapters
 
 # canonical pointer -> the original file's pointer, or a Node made for a value with no pointer
 Where = dict[str, "str | Node"]
@@ -198,42 +201,3 @@ def folder_id(path: str) -> str:
     """An id from the file's folder: for formats whose unit is a folder (NeMo, Semantic Kernel)."""
     folder = path.rpartition("/")[0]
     return safe_id(folder or path.rpartition(".")[0] or path)
-
-
-# ---- indirection -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Indirection:
-    """A value the application reads from elsewhere at run time."""
-
-    source: str  # "environment", "file", "template"
-    name: str
-    default: str | None = None
-
-
-_INDIRECTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\$\{env:(?P<name>[A-Za-z_][\w.]*)(?::(?P<default>[^}]*))?\}"), "environment"),
-    (re.compile(r"os\.environ/(?P<name>[A-Za-z_]\w*)"), "environment"),
-    (re.compile(r"\$\{(?P<name>[A-Za-z_][\w.]*)(?::-?(?P<default>[^}]*))?\}"), "environment"),
-    (re.compile(r"\$(?P<name>[A-Z_][A-Z0-9_]*)"), "environment"),
-    (re.compile(r"\{\{\s*\$(?P<name>[A-Za-z_]\w*)\s*\}\}"), "template"),
-    (re.compile(r"\{\{\s*(?P<name>[A-Za-z_][\w.]*)\s*\}\}"), "template"),
-    (re.compile(r"\$\{\{\s*(?P<name>[A-Za-z_][\w.]*)\s*\}\}"), "template"),
-    (re.compile(r"\$\{file:(?P<name>[^}]+)\}"), "file"),
-    (re.compile(r"file://(?P<name>\S+)"), "file"),
-)
-
-
-def indirection(value: Any) -> Indirection | None:
-    """The reference when `value` is exactly one indirection (`${env:VAR}`, `${VAR:default}`,
-    `os.environ/VAR`, `$VAR`, `{{$var}}`, `${file:x}`, `file://x`), else None."""
-    if not isinstance(value, str):
-        return None
-    stripped = value.strip()
-    for regex, source in _INDIRECTIONS:
-        m = regex.fullmatch(stripped)
-        if m is not None:
-            default = m.groupdict().get("default")
-            return Indirection(source, m.group("name"), default or None)
-    return None

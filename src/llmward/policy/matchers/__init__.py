@@ -19,6 +19,7 @@ def matcher(name: str) -> Callable[[Matcher], Matcher]:
 
 from llmward.policy.matchers import (  # noqa: E402  (modules register themselves on import)
     files,
+    indirect,
     pii,
     pins,
     references,
@@ -26,4 +27,14 @@ from llmward.policy.matchers import (  # noqa: E402  (modules register themselve
     templates,
 )
 
-__all__ = ["MATCHERS", "files", "matcher", "pii", "pins", "references", "secrets", "templates"]
+__all__ = [
+    "MATCHERS",
+    "files",
+    "indirect",
+    "matcher",
+    "pii",
+    "pins",
+    "references",
+    "secrets",
+    "templates",
+]
