@@ -1,4 +1,4 @@
-"""Is a model pin immutable? Provider by provider (see docs/policies.md, PIN001-PIN005).
+"""Is a model pin immutable? Provider by provider (see docs/policies.md, PIN001-PIN005, PIN017).
 
 The lint policies say it with JSON Schema; the diff needs the same judgement as a function, to
 name "pin made floating". tests/test_pins.py holds the two to the same answers.
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 
-from llmward.policy.matchers.pins import anthropic_floats
+from llmward.policy.matchers.pins import anthropic_floats, bedrock_floats
 
 _OPENAI_DATED = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{4})$")
 _GEMINI_STABLE = re.compile(r"-\d{3}$")
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$|^sha256:[0-9a-f]{64}$")
+# read at run time (`${env:X}`, `os.environ/X`, `{{$x}}`) or any model (`*`, `openai/*`): not a
+# provider's id, so no provider rule judges it (the same pattern is in each PIN policy's `when`)
+INDIRECT = re.compile(r"^\$|^os\.environ/|^\{\{|\*")
 
 
 def floating(
@@ -21,7 +24,9 @@ def floating(
 ) -> bool:
     """True when the pin can change without a change in the repository."""
     check = _RULES.get(provider)
-    return False if check is None else check(model, revision, digest)
+    if check is None or INDIRECT.search(model):
+        return False
+    return check(model, revision, digest)
 
 
 def _openai(model: str, revision: str | None, digest: str | None) -> bool:
@@ -30,6 +35,10 @@ def _openai(model: str, revision: str | None, digest: str | None) -> bool:
 
 def _anthropic(model: str, revision: str | None, digest: str | None) -> bool:
     return anthropic_floats(model)
+
+
+def _bedrock(model: str, revision: str | None, digest: str | None) -> bool:
+    return bedrock_floats(model)
 
 
 def _gemini(model: str, revision: str | None, digest: str | None) -> bool:
@@ -63,6 +72,7 @@ _RULES = {
     "vertexai": _gemini,
     "huggingface": _huggingface,
     "ollama": _ollama,
+    "bedrock": _bedrock,
 }
 
 _SNAPSHOT = re.compile(

@@ -9,7 +9,7 @@ from typing import Any
 from llmward.policy.evaluate import Context, Hit
 from llmward.policy.matchers import matcher
 
-_DATED = re.compile(r"-\d{8}(?:-v\d+(?::\d+)?)?$")
+_DATED = re.compile(r"[-@]\d{8}(?:-v\d+(?::\d+)?)?$")  # `@`: Vertex writes claude-…@20250929
 _CLAUDE = re.compile(
     r"claude-(?:(?P<fam1>opus|sonnet|haiku)-(?P<major>\d+)(?:[-.](?P<minor>\d{1,2}))?"
     r"|(?P<old_major>\d+)(?:[-.](?P<old_minor>\d))?-(?P<fam2>opus|sonnet|haiku))"
@@ -18,7 +18,7 @@ _CLAUDE = re.compile(
 
 def anthropic_floats(model: str) -> bool:
     """Anthropic ids: `-latest` always floats; before generation 4.6 only dated ids are pinned."""
-    name = model.rsplit("/", 1)[-1].removeprefix("anthropic.")
+    name = (bedrock_model(model) or model).removeprefix("anthropic.")
     if name.endswith("-latest"):
         return True
     if _DATED.search(name):
@@ -29,6 +29,40 @@ def anthropic_floats(model: str) -> bool:
     major = int(m.group("major") or m.group("old_major"))
     minor = int(m.group("minor") or m.group("old_minor") or 0)
     return (major, minor) < (4, 6)
+
+
+# Bedrock: cross-region inference profiles prefix the id with where requests may run
+_ROUTING = re.compile(r"^(?:us|eu|apac|global|us-gov|jp|au|ca)\.(?=[a-z0-9-]+\.)")
+_ARN = re.compile(r"^arn:aws[\w-]*:bedrock:[^:]*:[^:]*:(?P<type>[\w-]+)/(?P<rest>.+)$")
+_VERSIONED = re.compile(r"-v\d+(?::\d+)?$|-\d+:\d+$")
+
+
+def bedrock_model(model: str) -> str | None:
+    """The foundation-model id a Bedrock reference names, without routing (`us.`, `global.`,
+    an inference-profile ARN); None for an opaque one (application profile, provisioned model)."""
+    m = _ARN.match(model)
+    if m is not None:
+        if m.group("type") not in ("inference-profile", "foundation-model"):
+            return None
+        model = m.group("rest")
+    return _ROUTING.sub("", model.rsplit("/", 1)[-1])
+
+
+def bedrock_floats(model: str) -> bool:
+    """Bedrock ids: Claude by Anthropic's rule (dated, or 4.6+); others need a `-vN[:M]` suffix."""
+    name = bedrock_model(model)
+    if name is None or "." not in name:
+        return False  # not a foundation-model id we can judge
+    if name.startswith("anthropic.") and (name.endswith("-latest") or _CLAUDE.search(name)):
+        return anthropic_floats(name)
+    return not _VERSIONED.search(name)
+
+
+@matcher("bedrock-floating-id")
+def bedrock_floating_id(ctx: Context) -> Iterator[Hit]:
+    for pointer, value in ctx.selected:
+        if isinstance(value, str) and bedrock_floats(value):
+            yield Hit(pointer)
 
 
 @matcher("anthropic-floating-alias")
