@@ -379,11 +379,6 @@ def test_read_only_output_path_writing_the_audit_record(
     assert files_in(repo / "audit") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="audit.record_check appends to the ledger before writing the file: a failed write "
-    "leaves ledger entry 1 with no file while the message says nothing was written",
-)
 def test_audit_record_write_failure_leaves_the_ledger_as_it_was(
     change: tuple[Path, str, str],
     capsys: pytest.CaptureFixture[str],

@@ -334,11 +334,6 @@ def test_file_name_with_a_leading_dash(tmp_path: Path) -> None:
     assert (code, found(report)) == (0, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.read_document hands parse_bytes only the first max_file_bytes + 1 bytes, "
-    "so the message gives that count (1,048,577), not the file's size",
-)
 def test_100_mb_file_message_names_its_real_size(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {}, commit=False)
     with (repo / "big.prompt.yaml").open("wb") as handle:

@@ -462,9 +462,15 @@ def record_check(
 
     repo = Repository(root)
     stmt = statement(verdict, pr, repository_name(root, pr), excerpts=excerpts)
-    entry = append_record(repo, stmt, ref) if ledger else next_entry(repo, stmt, ref)
+    entry = next_entry(repo, stmt, ref)
     path = audit_dir / f"llmward-audit-{entry['seq']}.json"
-    write_atomic(path, line_of(entry) + "\n")
+    write_atomic(path, line_of(entry) + "\n")  # first: a file that cannot be written adds nothing
+    if ledger:
+        stored = append_record(repo, stmt, ref)
+        if stored != entry:  # another check appended meanwhile: the file follows the ledger
+            path.unlink(missing_ok=True)
+            path = audit_dir / f"llmward-audit-{stored['seq']}.json"
+            write_atomic(path, line_of(stored) + "\n")
     return path
 
 

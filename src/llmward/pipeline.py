@@ -108,7 +108,8 @@ def read_document(
     except OSError as err:
         message = f"cannot read file: {err.strerror or err}"
         return _problem_reading(cand.path, "unreadable", message), None
-    reading = formats.read(cand.path, kind, raw, max_bytes, disk_files(root, max_bytes))
+    files = disk_files(root, max_bytes)
+    reading = formats.read(cand.path, kind, raw, max_bytes, files, size=st.st_size)
     if reading.siblings:
         return reading, None  # depends on other files too: never served from the cache
     return reading, ((st.st_size, st.st_mtime_ns, st.st_ino), hashlib.sha256(raw).hexdigest())

@@ -81,8 +81,11 @@ def sniff(path: str, head: str) -> str | None:
     return None
 
 
-def read(path: str, kind: str, raw: bytes, max_bytes: int, files: Files) -> Reading:
-    """Read one candidate file. `kind` is a native kind, a format name, or AUTO."""
+def read(
+    path: str, kind: str, raw: bytes, max_bytes: int, files: Files, size: int | None = None
+) -> Reading:
+    """Read one candidate file. `kind` is a native kind, a format name, or AUTO. `size`: the
+    file's, when `raw` holds only its first `max_bytes + 1` bytes."""
     from llmward.parse.yaml_doc import load_yaml
 
     if kind == AUTO:
@@ -91,7 +94,7 @@ def read(path: str, kind: str, raw: bytes, max_bytes: int, files: Files) -> Read
         if found is None:
             return Reading(Document(path, "", None, {}), format=None)
         kind = found
-    text, problem = decode(raw, max_bytes=max_bytes)
+    text, problem = decode(raw, max_bytes=max_bytes, size=size)
     if problem is not None:
         return Reading(Document(path, text, None, {}, (problem,)), format=kind)
     if kind in NATIVE:

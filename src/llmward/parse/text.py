@@ -17,12 +17,16 @@ _BOMS = (
 )
 
 
-def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, Problem | None]:
-    """Decode a file's bytes. Line endings become LF so lines match what editors show."""
+def decode(
+    raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, size: int | None = None
+) -> tuple[str, Problem | None]:
+    """Decode a file's bytes. Line endings become LF so lines match what editors show. `size`:
+    the whole file's, when only its first `max_bytes + 1` bytes were read."""
     if len(raw) > max_bytes:
+        size = max(size or 0, len(raw))
         return "", Problem(
             "too-large",
-            f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit "
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
             "(raise limits.max_file_bytes in the config to read it)",
             Span(1, 1, 1, 1),
         )
