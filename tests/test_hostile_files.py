@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from conftest import make_repo
 
 TIME_LIMIT = 60  # seconds: a bound on a hang, not a timing assertion

@@ -82,7 +82,7 @@ def sniff(path: str, head: str) -> str | None:
 
 
 def read(
-    path: str, kind: str, raw: bytes, max_bytes: int, files: Files, size: int | None = None
+    path: str, kind: str, raw: bytes, max_bytes: int, files: Files, *, size: int | None = None
 ) -> Reading:
     """Read one candidate file. `kind` is a native kind, a format name, or AUTO. `size`: the
     file's, when `raw` holds only its first `max_bytes + 1` bytes."""
