@@ -317,6 +317,15 @@ def test_file_name_with_a_newline(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[0].startswith(
         "::warning file=new%0Aline.prompt.yaml,line=1,col=1,"
     )
+    text = subprocess.run(
+        [sys.executable, "-m", "llmward", "lint", "--format", "text"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=TIME_LIMIT,
+    )
+    assert text.stdout.splitlines()[0].startswith("new\\nline.prompt.yaml:1:1: PRM001")
 
 
 def test_file_name_with_a_leading_dash(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ from llmward.report import Report
 
 def render(report: Report) -> str:
     lines = [
-        f"{f.path}:{f.line}:{f.col}: {f.code} [{f.severity}] {f.message}" for f in report.active
+        f"{_path(f.path)}:{f.line}:{f.col}: {f.code} [{f.severity}] {f.message}"
+        for f in report.active
     ]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
@@ -34,3 +35,11 @@ def summary(report: Report) -> str:
 
 def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _path(path: str) -> str:
+    """One finding, one line: a newline or other control character in a file name is escaped, so
+    a crafted name cannot forge a line of the report."""
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in path)
