@@ -183,3 +183,21 @@ def test_risk_hook_informs_at_pre_commit_and_fails_at_the_configured_tier(tmp_pa
     git(repo, "commit", "-qm", "fail at high", "--", ".llmward.yaml")
     blocked = try_repo()
     assert blocked.returncode == 1, blocked.stdout
+
+
+def test_a_finding_about_a_whole_block_is_not_new_when_another_part_changes(
+    tmp_path: Path,
+) -> None:
+    """PRM001 (no owner) is about the prompt as a whole: editing its text neither introduces
+    nor resolves it. Its identity is what it says, not the hash of the whole prompt."""
+    from format_helpers import compare_edit
+
+    prompt = (
+        "id: greet\nversion: '1'\ndescription: Greets.\ninputs: []\n"
+        "messages:\n  - {role: system, content: Say hello.}\n"
+    )
+    edited = prompt.replace("Say hello.", "Say hello politely.")
+    result = compare_edit(tmp_path, {"p.prompt.yaml": prompt}, {"p.prompt.yaml": edited})
+    assert result.changes  # the edit itself is seen
+    assert "PRM001" not in {f.code for f in result.introduced}
+    assert "PRM001" not in {f.code for f in result.resolved}

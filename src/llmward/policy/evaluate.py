@@ -220,6 +220,10 @@ def _findings(
                 value = None
         span = hit.span or doc.location(hit.pointer)
         fields = _fields(artifact, doc, hit, value)
+        message = render(policy.message, fields)
+        # a finding about a whole mapping or list (a missing key, a missing rail) stays the same
+        # finding while other parts of that block change: its identity is what it says
+        identity = [policy.code, message] if isinstance(value, (dict, list)) else value
         finding = Finding(
             path=doc.path,
             line=span.line,
@@ -228,11 +232,11 @@ def _findings(
             end_line=span.end_line,
             end_col=span.end_col,
             severity=compiled.severity,
-            message=render(policy.message, fields),
+            message=message,
             policy=policy.id,
             pointer=hit.pointer,
             artifact=artifact.key if artifact is not None else "",
-            value_hash=value_hash(value),
+            value_hash=value_hash(identity),
             condition=_both(scope, hit.condition),
             anchor=doc.key_line(hit.pointer) or span.line,
         )
