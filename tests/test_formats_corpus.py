@@ -42,12 +42,17 @@ def corpus_files() -> list[str]:
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/ is not present")
 
 
+def test_every_corpus_file_has_an_expectation() -> None:
+    """A file added to the corpus needs its expected artifacts here, or this test fails."""
+    missing = sorted(set(corpus_files()) - set(expected()))
+    assert not missing, f"corpus files without CORPUS_EXPECTED entries: {missing}"
+    stale = sorted(set(expected()) - set(corpus_files()))
+    assert not stale, f"CORPUS_EXPECTED entries for files not in the corpus: {stale}"
+
+
 @pytest.mark.parametrize("rel", corpus_files())
 def test_corpus_file_yields_its_artifacts(rel: str) -> None:
-    table = expected()
-    if rel not in table:
-        pytest.skip("no expectation yet (see test_every_corpus_file_has_an_expectation)")
-    keys, must = table[rel]
+    keys, must = expected()[rel]
     result, artifacts = scan_corpus_file(CORPUS, rel)
     assert [a.key for a in artifacts] == keys
     codes = {f.code for f in result.findings}

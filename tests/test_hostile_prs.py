@@ -202,7 +202,9 @@ def test_pr_hides_a_model_swap_behind_an_env_var(
     assert changes == [("CHG013", 100.0), ("CHG015", 48.0)]
     assert (risk["tier"], risk["score"]) == ("critical", 100)
     at_line_4 = {f["code"] for f in report["findings"] if (f["path"], f["line"]) == (M, 4)}
-    # PIN001 (not a dated snapshot) and PIN006 (not on the allowlist) name the indirection today;
-    # a policy that names the environment variable itself would add its code here
-    assert {"PIN001", "PIN006"} <= at_line_4
+    # PIN015 names the environment variable; PIN006 (not on the allowlist) the value as written;
+    # the OpenAI snapshot rule (PIN001) leaves a value read at run time to PIN015
+    assert {"PIN015", "PIN006"} <= at_line_4 and "PIN001" not in at_line_4
+    [pin015] = [f for f in report["findings"] if f["code"] == "PIN015"]
+    assert "OPENAI_MODEL" in pin015["message"]
     assert all(indirection in f["message"] for f in report["findings"] if f["code"] == "PIN006")
