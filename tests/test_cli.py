@@ -481,7 +481,20 @@ def test_explicit_non_artifact_file_is_not_a_silent_pass(
     repo = make_repo(tmp_path / "r", {"notes.txt": "sk-proj-" + "a1B2" * 10 + "\n"})
     code, _out, err = run(repo, "notes.txt", capsys=capsys)
     assert code == 0
-    assert "notes.txt: not an artifact by this project's `artifacts` globs; not checked" in err
+    assert (
+        "notes.txt: not an artifact by this project's `artifacts`, `formats` or `detect` globs"
+        in err
+    )
+
+
+def test_explicit_file_in_no_known_format_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A YAML file passed by name that no format claims: said so, not silently passed."""
+    repo = make_repo(tmp_path / "r", {"deploy.yaml": "kind: Deployment\nspec: [1\n"})
+    code, out, err = run(repo, "deploy.yaml", capsys=capsys)
+    assert code == 0 and "GOV001" not in out
+    assert "deploy.yaml: its content is in no format llmward reads; not checked" in err
 
 
 def test_deleted_unstaged_file_is_not_reported(

@@ -104,11 +104,50 @@ def test_hook_resolves_references_against_the_whole_repository(
 
 
 def test_hook_skips_files_that_are_not_artifacts(tmp_path: Path, hook_repo: Path) -> None:
-    repo = make_repo(tmp_path / "repo", {"notes.yaml": "a: [1\n"})
-    (repo / "notes.yaml").write_text("b: [2\n")
-    git(repo, "add", "notes.yaml")
-    result = pre_commit(
-        repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint"
-    )
+    repo = make_repo(tmp_path / "repo", {"notes.txt": "a\n"})
+    (repo / "notes.txt").write_text("b\n")
+    git(repo, "add", "notes.txt")
+    home = hook_repo.parent / "pre-commit-home"
+    result = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint")
     assert result.returncode == 0
     assert "(no files to check)Skipped" in result.stdout
+    # a YAML file in no format llmward reads is handed to the hook, which passes it in silence,
+    # broken YAML and all: it is not an artifact
+    (repo / "deploy.yaml").write_text("kind: Deployment\nspec: [1\n")
+    git(repo, "add", "deploy.yaml")
+    result = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout and "GOV001" not in result.stdout
+
+
+PROMPTY = """\
+---
+name: Support answer
+model:
+  id: gpt-4o
+  provider: openai
+  options: {max_tokens: 400}
+---
+system:
+You answer support questions briefly.
+"""
+PROXY = """\
+model_list:
+  - model_name: "*"
+    litellm_params:
+      model: openai/*
+"""
+
+
+def test_hook_checks_files_in_other_tools_formats(tmp_path: Path, hook_repo: Path) -> None:
+    """A staged Prompty file and a LiteLLM config: the hook reads both where they are."""
+    repo = make_repo(tmp_path / "repo", {"README.md": "x\n"})
+    (repo / "prompts").mkdir()
+    (repo / "prompts/answer.prompty").write_text(PROMPTY)
+    (repo / "proxy.yaml").write_text(PROXY)
+    git(repo, "add", "prompts/answer.prompty", "proxy.yaml")
+    home = hook_repo.parent / "pre-commit-home"
+    failed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "prompts/answer.prompty:4:7: PIN001 [high]" in failed.stdout, failed.stdout
+    assert "proxy.yaml:4:14: PIN016 [high]" in failed.stdout, failed.stdout

@@ -52,6 +52,7 @@ class LintResult:
     artifacts: int
     policies: PolicySet
     fail_on: str = "high"  # the config's threshold
+    unread: tuple[str, ...] = ()  # `detect:` files in scope that are in no format llmward reads
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def lint(
         sum(len(r.summaries) for r in results if wanted(r.path)),
         settings.policies,
         settings.config.fail_on,
+        tuple(r.path for r in results if wanted(r.path) and not r.recognised),
     )
 
 

@@ -165,9 +165,14 @@ def _lint_one(
         if (root / path).is_file() and classifier.kind(path) is None:
             sys.stderr.write(
                 f"llmward: warning: {path}: not an artifact by this project's "
-                "`artifacts` globs; not checked\n"
+                "`artifacts`, `formats` or `detect` globs; not checked\n"
             )
-    return pipeline.lint(settings, paths, None, jobs=args.jobs, files=files)
+    result = pipeline.lint(settings, paths, None, jobs=args.jobs, files=files)
+    for path in sorted(set(paths or ()) & set(result.unread)):
+        sys.stderr.write(
+            f"llmward: warning: {path}: its content is in no format llmward reads; not checked\n"
+        )
+    return result
 
 
 def _merge(results: list[tuple[str, LintResult]]) -> LintResult:
