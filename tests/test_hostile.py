@@ -83,10 +83,16 @@ YAMLISH = st.lists(
 
 
 def _inside(span: Span, text: str) -> bool:
-    lines = text.split("\n")
-    if not (1 <= span.line <= max(len(lines), 1) and span.col >= 1):
+    """Start and end on lines of the text, the end not before the start."""
+    lines = max(len(text.split("\n")), 1)
+    if not (1 <= span.line <= lines and span.col >= 1 and span.end_line <= lines):
         return False
     return (span.end_line, span.end_col) >= (span.line, span.col)
+
+
+def line_count(raw: bytes) -> int:
+    """Lines as editors count them: CRLF, LF and a lone CR each end a line."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
 
 
 @settings(max_examples=budget(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -143,9 +149,9 @@ def test_every_policy_on_any_document_gives_findings_inside_the_file(
     raw = (head + "".join(parts)).encode("utf-8") + extra
     reading = formats.read(PATHS[kind], kind, raw, 1 << 20, lambda path: None)
     result, _ = scan_document(ENGINE, GROUPS, Candidate(PATHS[kind], kind), reading)
-    lines = raw.count(b"\n") + 1  # of the file: a binary file has no text, but has lines
+    lines = line_count(raw)  # of the file: a binary file has no text, but has lines
     for f in result.findings:
-        assert 1 <= f.line <= lines and f.col >= 1 and f.end_line >= f.line, f
+        assert 1 <= f.line <= f.end_line <= lines and f.col >= 1, f
         assert f.path == PATHS[kind]
 
 

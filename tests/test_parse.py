@@ -138,3 +138,16 @@ def test_a_syntax_error_at_the_end_of_input_points_inside_the_file() -> None:
     doc = parse_bytes("p.yaml", b"id: a\n.", max_bytes=1024)
     [problem] = doc.problems
     assert (problem.kind, problem.span.line, problem.span.col) == ("syntax", 2, 2)
+
+
+def test_a_container_ended_by_the_end_of_input_ends_inside_the_text() -> None:
+    """libyaml ends the root mapping of `?` one line past the text; the span stops at its end."""
+    doc = parse_bytes("g.yaml", b"?", max_bytes=1 << 20)
+    assert doc.nodes[""].span == Span(1, 1, 1, 2)
+    doc = parse_bytes("g.yaml", b"a: 1\nb: [1,\n  2]", max_bytes=1 << 20)
+    assert doc.nodes[""].span.end_line == 3
+
+
+def test_a_lone_cr_ends_a_line_as_editors_show_it() -> None:
+    doc = parse_bytes("g.yaml", b"a: 1\rb: 2", max_bytes=1 << 20)
+    assert doc.nodes["/b"].span.line == 2 and doc.text == "a: 1\nb: 2"

@@ -216,9 +216,11 @@ class _Builder:
         start_line, start_col = frame.start
         start = self.line_starts[min(start_line, len(self.line_starts) - 1)] + start_col
         end = self.offset(event.end_mark)
-        span = Span(
-            start_line + 1, start_col + 1, event.end_mark.line + 1, event.end_mark.column + 1
-        )
+        end_line, end_col = event.end_mark.line, event.end_mark.column
+        if end_line >= len(self.line_starts):  # ended by the end of input: one line past the text
+            end_line = len(self.line_starts) - 1
+            end_col = len(self.text) - self.line_starts[end_line]
+        span = Span(start_line + 1, start_col + 1, end_line + 1, end_col + 1)
         self.nodes[frame.pointer] = Node(span, frame.key_span, start, end, frame.style)
         if frame.tag and frame.tag not in _KNOWN_TAGS:
             self.problems.append(
