@@ -165,3 +165,12 @@ def test_diff_scores_a_switch_to_a_preview_model(
     # now floating (CHG013), another provider (CHG014), and the floating Gemini id (PIN003)
     assert {"CHG013", "CHG014", "PIN003"} <= contributions
     assert report["risk"]["tier"] == "critical"
+
+
+def test_handlebars_comments_and_empty_front_matter_read_nothing() -> None:
+    text = "---\nmodel: googleai/gemini-2.5-pro\n---\n{{!-- a note --}}\n{{! another }}\nHi.\n"
+    result, (prompt, _) = scan("prompts/hi.prompt", text)
+    assert prompt.get("messages")[0]["content"].strip() == "Hi."
+    assert not at(result.findings, "PRM005")
+    result, artifacts = scan("prompts/empty.prompt", "---\n# nothing yet\n---\nHello.\n")
+    assert keys(artifacts) == ["prompt:prompts/empty"] and not at(result.findings, "GOV001")

@@ -202,3 +202,15 @@ def test_diff_scores_a_pin_made_floating_and_a_remote_tool(
     # the pin now floats (CHG013) and the file introduces PIN001 and the MCP tool (PRM015)
     assert {"CHG013", "PIN001", "PRM015"} <= codes
     assert report["risk"]["tier"] == "critical"
+
+
+def test_unknown_filters_and_odd_template_formats_are_findings_not_crashes() -> None:
+    """A filter the application registers (`myfilter`) still lets the variables be read; a
+    `template` that is a mapping of the wrong shape is a schema finding."""
+    text = (
+        "---\nmodel:\n  id: gpt-4o-2024-08-06\n  provider: openai\ntemplate:\n  type: {}\n"
+        "---\nsystem:\nHi {{ name | myfilter }}\n"
+    )
+    result, _ = scan("prompts/odd.prompty", text)
+    assert at(result.findings, "GOV005") == [6]
+    assert at(result.findings, "PRM005") == [9]

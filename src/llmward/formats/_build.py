@@ -114,11 +114,17 @@ def load_front_matter(path: str, text: str, fm: FrontMatter) -> Document:
     comments, so a `# Heading` in a prompt is never read as an inline ignore.
     """
     masked = _mask(text, fm.yaml_start, fm.yaml_end)
-    closing = text.find("---", fm.yaml_end)
-    masked = masked[:closing] + "..." + masked[closing + 3 :]
+    empty = all(
+        not line.strip() or line.lstrip().startswith("#")
+        for line in text[fm.yaml_start : fm.yaml_end].split("\n")
+    )
+    if not empty:  # `...` after nothing at all is a syntax error to libyaml
+        closing = text.find("---", fm.yaml_end)
+        masked = masked[:closing] + "..." + masked[closing + 3 :]
     doc = load_yaml(path, masked)
     ranges = tuple(sorted((*doc.scalar_ranges, (fm.body_start, len(text)))))
-    return replace(doc, text=text, scalar_ranges=ranges, _line_starts=[])
+    data = {} if empty else doc.data  # front matter with no keys sets nothing
+    return replace(doc, text=text, data=data, scalar_ranges=ranges, _line_starts=[])
 
 
 def _mask(text: str, start: int, end: int) -> str:

@@ -200,9 +200,9 @@ def handlebars(text: str) -> str:
 
     def one(m: re.Match[str]) -> str:
         keep_lines = "\n" * m.group(0).count("\n")
-        sigil, expr = m.group("sigil"), m.group("expr").strip()
-        if m.group("comment") or sigil == "!":  # never sent to the model
+        if m.group("comment") or m.group("sigil") == "!":  # never sent to the model
             return keep_lines
+        sigil, expr = m.group("sigil"), (m.group("expr") or "").strip()
         if sigil in (">", "/"):
             return _closing(stack, m.group(0), expr, keep_lines) if sigil == "/" else m.group(0)
         reads = _reads(expr)

@@ -92,17 +92,35 @@ def _jinja_parse(text: str) -> Template:
     env = _jinja_env()
     try:
         ast = env.parse(text)
+        names = meta.find_undeclared_variables(ast) - set(env.globals)
     except TemplateSyntaxError as err:
         return Template(error=((err.lineno or 1) - 1, err.message or "template syntax error"))
-    names = meta.find_undeclared_variables(ast) - set(env.globals)
     return Template(frozenset(names))
+
+
+class _AnyName(dict[str, Any]):
+    """Filters and tests by any name: the application registers its own (NeMo's `colang`, an
+    app's `myfilter`), and reading which variables a template uses does not need them."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key) or _unknown
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def _unknown(*args: Any, **kwargs: Any) -> Any:  # pragma: no cover - never called: only compiled
+    return None
 
 
 @lru_cache(maxsize=1)
 def _jinja_env() -> Any:
     from jinja2 import Environment
 
-    return Environment(autoescape=False)
+    env = Environment(autoescape=False)
+    env.filters = _AnyName(env.filters)
+    env.tests = _AnyName(env.tests)
+    return env
 
 
 # -- mustache and f-strings ---------------------------------------------------------------------
@@ -184,7 +202,8 @@ class _Prompt:
     @classmethod
     def read(cls, prompt: Artifact) -> _Prompt:
         fmt = prompt.get("template_format", "jinja2")
-        return cls(prompt, fmt if fmt in _ANALYZERS else "jinja2", _inputs(prompt))
+        known = isinstance(fmt, str) and fmt in _ANALYZERS
+        return cls(prompt, fmt if known else "jinja2", _inputs(prompt))
 
     @property
     def untrusted(self) -> set[str]:
