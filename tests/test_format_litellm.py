@@ -140,3 +140,20 @@ def test_wildcards_and_literal_keys_are_reported_where_they_are_written() -> Non
     assert at(result.findings, "PIN016") == [4]
     assert at(result.findings, "GOV013") == [30]
     assert at(result.findings, "PIN001") == []  # a wildcard is not judged as an OpenAI alias
+
+
+def test_a_live_key_anywhere_in_the_config_is_reported() -> None:
+    """Not only in routes: `general_settings.master_key` maps to no artifact, yet is reported."""
+    key = "sk-proj-" + "Zq7xR2mK9vL4tB8nW3cY6pD1fH5jS0aE"
+    result, _ = scan("deploy/proxy.yaml", PROXY + f"general_settings:\n  master_key: {key}\n")
+    assert at(result.findings, "GOV013") == [30]
+
+
+def test_a_guardrail_that_only_logs_is_a_warning_rail() -> None:
+    text = PROXY.replace("mode: pre_call\n", "mode: logging_only\n")
+    _, artifacts = scan("deploy/proxy.yaml", text)
+    rail = artifacts[-1].get("input")[0]
+    assert (rail["type"], rail["action"]) == ("prompt_injection", "warn")
+    text = PROXY.replace("mode: pre_call\n", "mode: pre_mcp_call\n")
+    _, artifacts = scan("deploy/proxy.yaml", text)
+    assert artifacts[-1].get("input")[0]["action"] == "block"

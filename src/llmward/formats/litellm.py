@@ -189,7 +189,13 @@ _RAIL_TYPES = {
     "lasso": "prompt_injection",
     "pangea": "content_safety",
 }
-_INPUT_MODES = ("pre_call", "during_call", "logging_only")
+# which side a mode guards: `post_*` modes see the response, every other one the request
+# (`pre_call`, `during_call`, `pre_mcp_call`, `during_mcp_call`); `logging_only` only watches
+_MONITOR_MODES = frozenset({"logging_only"})
+
+
+def _input_mode(mode: str) -> bool:
+    return not mode.startswith("post")
 
 
 def _guardrails(doc: Document, data: dict[str, Any], base: str) -> Document | None:
@@ -209,7 +215,7 @@ def _guardrails(doc: Document, data: dict[str, Any], base: str) -> Document | No
             m for m in (modes if isinstance(modes, list) else [modes]) if isinstance(m, str)
         ]
         for side in ("input", "output"):
-            wanted = [m for m in mode_list if (m in _INPUT_MODES) == (side == "input")]
+            wanted = [m for m in mode_list if _input_mode(m) == (side == "input")]
             if wanted:
                 out = f"/{side}/{len(rails[side])}"
                 rails[side].append(_rail(doc, entry, src, out, modes=wanted, where=where))
@@ -233,7 +239,7 @@ def _rail(
     rail: dict[str, Any] = {
         "type": _RAIL_TYPES.get(vendor.lower(), safe_id(vendor.lower()).replace("/", "_")),
         "enabled": on is True,
-        "action": _action(params),
+        "action": "warn" if set(modes) <= _MONITOR_MODES else _action(params),
         "options": {"guardrail": vendor, "mode": modes},
     }
     where[out] = src
@@ -245,10 +251,11 @@ def _rail(
     if isinstance(name, str):
         rail["id"] = name
         where[f"{out}/id"] = f"{src}/guardrail_name"
-    threshold = params.get("threshold") or params.get("category_threshold")
+    key = "threshold" if "threshold" in params else "category_threshold"
+    threshold = params.get(key)
     if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
         rail["threshold"] = float(threshold)
-        where[f"{out}/threshold"] = f"{src}/litellm_params/threshold"
+        where[f"{out}/threshold"] = f"{src}/litellm_params/{key}"
     for key in ("pii_entities_config", "categories"):
         if key in params:
             rail["options"][key] = params[key]

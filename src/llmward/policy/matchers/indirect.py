@@ -63,13 +63,17 @@ def credential_literal(ctx: Context) -> Iterator[Hit]:
         if ref is not None and ref.source in ("file", "template"):
             continue
         literal = ref.default if ref is not None and ref.default else value
-        if _PLACEHOLDER.match(literal.strip()) or _live(literal):
+        if _PLACEHOLDER.match(literal.strip()):
             continue
+        if kind is not None and _live(literal):
+            continue  # llmward's own files: the secret policies report it, as critical
         yield Hit(pointer, {"key": key, "shown": _shown(literal)})
 
 
 def _live(value: str) -> bool:
-    """A live-looking provider key: the secret policies report it, as critical."""
+    """A live-looking provider key. In llmward's own files the secret policies see every string
+    of an artifact; in another format only the fields that map to an artifact, so there it is
+    reported here too."""
     from llmward.policy.matchers.secrets import detect
 
     return next(iter(detect(value)), None) is not None
