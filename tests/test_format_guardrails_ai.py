@@ -115,6 +115,17 @@ def test_prompt_findings_point_into_the_prompt_text() -> None:
             2,
             id="doctype-refused",
         ),
+        pytest.param(
+            '<!DOCTYPE r [\n<!ENTITY a "xxxxxxxxxx">\n<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">\n'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">\n]>\n<rail>&c;</rail>\n',
+            1,
+            id="entity-expansion",
+        ),
+        pytest.param(
+            '<!DOCTYPE r [\n<!ENTITY x SYSTEM "file:///etc/passwd">\n]>\n<rail>&x;</rail>\n',
+            1,
+            id="external-entity",
+        ),
     ],
 )
 def test_bad_xml_is_a_syntax_finding(text: str, line: int) -> None:

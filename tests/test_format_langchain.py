@@ -58,8 +58,11 @@ def test_jinja2_and_paths_are_reported_on_their_lines() -> None:
     assert at(result.findings, "PRM022") == [3]
     assert at(result.findings, "PRM005") == [6]
     text = "_type: prompt\ninput_variables: [q]\ntemplate_path: ../../etc/answer.txt\n"
-    result, artifacts = scan("prompts/escape.yaml", text)
-    assert artifacts == []  # the file outside the folder is never read
+    result, artifacts = scan("prompts/escape.yaml", text, {"etc/answer.txt": "secret {q}"})
+    assert at(result.findings, "PRM023") == [3]
+    [prompt] = artifacts  # the file outside the folder is never read
+    assert prompt.get("messages") == [{"role": "user", "content": ""}]
+    assert prompt.get("metadata")["template_found"] is False
     text = "_type: few_shot\ninput_variables: [q]\nexamples: /etc/passwd\nsuffix: '{q}'\n"
     result, artifacts = scan("prompts/escape.yaml", text)
     assert at(result.findings, "PRM023") == [3] and not at(result.findings, "PRM024")

@@ -248,3 +248,28 @@ def test_dropping_a_model_guard_and_a_policy_line_is_reported(
     assert ("rail-removed", "bots/support") in types
     assert ("rail-added", "bots/support") in types
     assert any(t.startswith("prompt-text") for t, a in types if a.endswith("self_check_input"))
+
+
+def test_prompts_for_other_models_are_prompts_of_their_own() -> None:
+    """NeMo chooses a task's prompt by model: two `self_check_input` prompts do not collide."""
+    text = (
+        "rails:\n  input:\n    flows: [self check input]\n"
+        "prompts:\n"
+        "  - task: self_check_input\n    content: 'Check {{ user_input }}'\n"
+        "  - task: self_check_input\n    models: [openai/gpt-4o]\n"
+        "    content: 'Check {{ user_input | colang }}'\n"
+    )
+    _, artifacts = scan("cfg/config.yml", text)
+    assert keys(artifacts) == [
+        "guardrail:cfg",
+        "prompt:cfg/self_check_input",
+        "prompt:cfg/self_check_input/openai/gpt-4o",
+    ]
+    assert len(set(keys(artifacts))) == len(artifacts)  # no id twice
+
+
+def test_a_flow_listed_twice_is_reported_on_each_line() -> None:
+    text = "rails:\n  input:\n    flows:\n      - my flow\n      - self check input\n"
+    text += "      - my flow\n"
+    result, _ = scan("cfg/config.yml", text)
+    assert at(result.findings, "GRD011") == [4, 6]

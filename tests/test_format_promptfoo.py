@@ -56,10 +56,10 @@ def test_providers_are_pins_and_inline_prompts_are_prompts() -> None:
     result, artifacts = scan("evals/promptfooconfig.yaml", CONFIG)
     assert keys(artifacts) == [
         "prompt:evals/promptfooconfig/prompt",
-        "model:evals/promptfooconfig/openai_gpt-4.1",
+        "model:evals/promptfooconfig/openai",
         "model:evals/promptfooconfig/sonnet",
-        "model:evals/promptfooconfig/azure_chat_support-deploy",
-        "model:evals/promptfooconfig/bedrock_us.anthropic.claude-haiku-4-5-20251001-v1_0",
+        "model:evals/promptfooconfig/azure",
+        "model:evals/promptfooconfig/bedrock",
     ]
     prompt, gpt, sonnet, azure, bedrock = artifacts
     assert [(p.get("provider"), p.get("model")) for p in (gpt, sonnet, azure, bedrock)] == [
@@ -119,3 +119,17 @@ def test_diff_shows_a_loosened_assert_and_a_floating_pin(
     assert ("pin-made-floating", "evals/promptfooconfig/main") in changes
     assert any(c["pointer"].startswith("/metadata/evals") for c in report["changes"])
     assert report["risk"]["tier"] == "high"
+
+
+def test_a_new_model_for_an_unlabelled_provider_is_a_change_to_its_pin(tmp_path: Path) -> None:
+    from format_helpers import change_types, compare_edit
+
+    before = "prompts: ['Answer {{q}}']\nproviders: [openai:chat:gpt-4o-2024-08-06]\n"
+    after = before.replace("gpt-4o-2024-08-06", "gpt-4o-mini")
+    result = compare_edit(
+        tmp_path, {"promptfooconfig.yaml": before}, {"promptfooconfig.yaml": after}
+    )
+    found = change_types(result)
+    assert ("model-changed", "promptfooconfig/openai") in found
+    assert ("pin-made-floating", "promptfooconfig/openai") in found
+    assert not {t for t, _ in found} & {"artifact-removed", "artifact-added"}

@@ -131,11 +131,12 @@ Metadata = dict[str, Any]
 def _plain(data: dict[str, Any], metadata: Metadata, where: Where, files: _Loader) -> Messages:
     template = data.get("template")
     if template is None and isinstance(data.get("template_path"), str):
+        # a path outside the folder is never read and a missing file has nothing to read, but
+        # the prompt is still an artifact, so PRM023 and the diff see the path itself
         template = files.text(data["template_path"])
-        if template is None:
-            return []
+        metadata["template_found"] = template is not None
         where["/messages/0"] = where["/messages/0/content"] = "/template_path"
-        return [{"role": "user", "content": template}]
+        return [{"role": "user", "content": template or ""}]
     if template is None:
         return []
     where["/messages/0"] = where["/messages/0/content"] = "/template"

@@ -286,13 +286,13 @@ def _guardrail(
     flows = _flows(rails)
     if not flows:
         return None, ()
-    custom = [f for _, _, f in flows if not is_library(parse_flow(f)[0])]
+    custom = [f for _, _, _, f in flows if not is_library(parse_flow(f)[0])]
     defined, siblings = _colang_flows(path, files) if custom else (set(), ())
     guard: dict[str, Any] = {"id": folder, "metadata": {"format": NAME}}
     where: Where = {"": "/rails", "/id": "/rails"}
-    for stage, side, flow in flows:
+    for stage, side, index, flow in flows:
         rails_out = guard.setdefault(side, [])
-        src = f"/rails/{stage}/flows/{_index(rails, stage, flow)}"
+        src = f"/rails/{stage}/flows/{index}"
         out = f"/{side}/{len(rails_out)}"
         at = (stage, src, out)
         rails_out.append(_rail(doc, settings, flow, at=at, defined=defined, where=where))
@@ -303,20 +303,17 @@ def _guardrail(
     return project(doc, guard, where), siblings
 
 
-def _flows(rails: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(NeMo stage, canonical side, flow) in order."""
+def _flows(rails: dict[str, Any]) -> list[tuple[str, str, int, str]]:
+    """(NeMo stage, canonical side, index in the stage's list, flow) in order."""
     out = []
     for stage, side in _STAGES:
         section = rails.get(stage)
         flows = section.get("flows") if isinstance(section, dict) else None
         if isinstance(flows, list):
-            out += [(stage, side, f) for f in flows if isinstance(f, str) and f.strip()]
+            out += [
+                (stage, side, i, f) for i, f in enumerate(flows) if isinstance(f, str) and f.strip()
+            ]
     return out
-
-
-def _index(rails: dict[str, Any], stage: str, flow: str) -> int:
-    flows: list[Any] = rails[stage]["flows"]
-    return flows.index(flow)
 
 
 def _rail(
@@ -409,6 +406,14 @@ def _colang_flows(path: str, files: Files) -> tuple[set[str], tuple[str, ...]]:
 _RAIL_TASK = re.compile(r"^(?:self_check_\w+|\w+_check_(?:input|output|facts)\b.*)$")
 
 
+def _for_models(entry: dict[str, Any]) -> str:
+    """NeMo picks a task's prompt by the model in use (`models: [openai/gpt-4o]`): when a task has
+    several, each is its own prompt, `<task>/<models>`, and the one without `models` is `<task>`."""
+    models = entry.get("models")
+    names = [m for m in models if isinstance(m, str)] if isinstance(models, list) else []
+    return "/" + safe_id("+".join(names)) if names else ""
+
+
 def _prompts(doc: Document, data: dict[str, Any], folder: str, main: str | None) -> list[Document]:
     from llmward.policy.matchers.templates import analyze
 
@@ -416,6 +421,7 @@ def _prompts(doc: Document, data: dict[str, Any], folder: str, main: str | None)
     if not isinstance(entries, list):
         return []
     out = []
+    tasks = Counter(e.get("task") for e in entries if isinstance(e, dict))
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
@@ -425,7 +431,7 @@ def _prompts(doc: Document, data: dict[str, Any], folder: str, main: str | None)
         src = f"/prompts/{index}"
         names = sorted(analyze("jinja2", content).names)
         prompt: dict[str, Any] = {
-            "id": f"{folder}/{safe_id(task)}",
+            "id": f"{folder}/{safe_id(task)}" + (_for_models(entry) if tasks[task] > 1 else ""),
             "description": f"NeMo Guardrails prompt of the `{task}` rail task",
             "messages": [{"role": "user", "content": content}],
             "inputs": [{"name": n} for n in names],

@@ -3,9 +3,10 @@
 Each entry of `providers` (or `targets`) is a model pin: `provider:rest` split on the first colon
 (`openai:gpt-4.1`, `bedrock:us.anthropic...-v1:0`, `anthropic:messages:<id>`,
 `azure:chat:<deployment>`), or `{id, label, config}`. Its id is the file's id plus the `label`
-(else the provider id), made unique in the file. Known sampling keys of `config` are params; the
-rest of `config` is metadata. Providers that are code or endpoints (`file://`, `exec:`,
-`python:`, `http(s):`...) name no model and are not pins.
+(else the provider's name: `openai`, `openai/2`...), made unique in the file; so a new model for
+a provider is a change to its pin, not a pin removed and another added. Known sampling keys of
+`config` are params; the rest of `config` is metadata. Providers that are code or endpoints
+(`file://`, `exec:`, `python:`, `http(s):`...) name no model and are not pins.
 
 Each inline prompt (a string, or `{raw, id/label}`) is a prompt artifact: promptfoo renders
 prompts with Nunjucks (read as jinja2); the variables its tests set are its inputs, marked
@@ -116,7 +117,8 @@ def _pins(doc: Document, data: dict[str, Any], base: str) -> Document | None:
         if found is None or not found[0] or found[0].startswith(_NOT_MODELS):
             continue
         ref, label, config, at = found
-        name = safe_id(label or ref).replace("/", "_").strip("_") or "provider"
+        # unlabelled: the provider's name, not its model, so a model swap is a change to the pin
+        name = safe_id(label or ref.partition(":")[0]).replace("/", "_").strip("_") or "provider"
         seen[name] += 1
         id_ = f"{base}/{name}" + ("" if seen[name] == 1 else f"/{seen[name]}")
         out = f"/models/{len(models)}"
