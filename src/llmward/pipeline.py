@@ -117,10 +117,11 @@ def read_document(
 
 
 def disk_files(root: Path, max_bytes: int) -> Files:
-    """Read another file of the working tree for an adapter: inside the root, or nothing."""
-    top = root.resolve()
+    """Read another file of the working tree for an adapter: inside the root, or nothing. Made
+    for every file scanned, so the root is resolved only when an adapter asks for a file."""
 
     def read(path: str) -> bytes | None:
+        top = root.resolve()
         full = (root / path).resolve()
         if not full.is_relative_to(top) or not full.is_file():
             return None
