@@ -273,3 +273,27 @@ def test_a_flow_listed_twice_is_reported_on_each_line() -> None:
     text += "      - my flow\n"
     result, _ = scan("cfg/config.yml", text)
     assert at(result.findings, "GRD011") == [4, 6]
+
+
+def test_a_setting_that_weakens_a_rail_is_scored(tmp_path: Path) -> None:
+    """One PII entity fewer, a perplexity threshold raised: settings, not removed rails."""
+    from format_helpers import compare_edit
+
+    base = (
+        "rails:\n"
+        "  config:\n"
+        "    sensitive_data_detection:\n"
+        "      input:\n"
+        "        entities: [PERSON, EMAIL_ADDRESS]\n"
+        "    jailbreak_detection:\n"
+        "      length_per_perplexity_threshold: 89.79\n"
+        "  input:\n"
+        "    flows:\n"
+        "      - jailbreak detection heuristics\n"
+        "      - detect sensitive data on input\n"
+    )
+    head = base.replace("[PERSON, EMAIL_ADDRESS]", "[PERSON]").replace("89.79", "500")
+    result = compare_edit(tmp_path, {"cfg/config.yml": base}, {"cfg/config.yml": head})
+    scored = {(f.code, f.change.pointer) for f in result.change_findings}
+    assert {code for code, _ in scored} == {"CHG052"}
+    assert len(scored) == 2 and result.risk.score > 0

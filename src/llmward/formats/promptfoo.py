@@ -227,6 +227,7 @@ def _prompt(
         "inputs": [{"name": n, "trusted": True} for n in names],
         "metadata": {"format": NAME, **({"evals": evals} if evals else {})},
     }
+    where.update(_evals_where(evals, "/metadata/evals"))
     if "description" in doc.data:
         prompt["description"] = doc.data["description"]
         where["/description"] = "/description"
@@ -278,6 +279,24 @@ def _evals(data: dict[str, Any]) -> dict[str, Any]:
         redteam = data["redteam"]
         evals["redteam"] = {k: redteam[k] for k in ("plugins", "strategies") if k in redteam}
     return evals
+
+
+def _evals_where(evals: dict[str, Any], prefix: str) -> Where:
+    """Each kept assertion at its place in the file, so a changed threshold points at its line."""
+    where: Where = {}
+    if "tests" in evals:
+        where[f"{prefix}/tests"] = "/tests"
+    if "redteam" in evals:
+        where[f"{prefix}/redteam"] = "/redteam"
+        where.update({f"{prefix}/redteam/{k}": f"/redteam/{k}" for k in ("plugins", "strategies")})
+    seen: Counter[str] = Counter()
+    for n, item in enumerate(evals.get("asserts", ())):
+        test = item["test"]
+        src = f"/{test}/assert/{seen[test]}"
+        seen[test] += 1
+        where[f"{prefix}/asserts/{n}"] = src
+        where.update({f"{prefix}/asserts/{n}/{k}": f"{src}/{k}" for k in item if k != "test"})
+    return where
 
 
 def _asserts(test: dict[str, Any], where: str) -> list[dict[str, Any]]:
