@@ -4,8 +4,8 @@ parse stage, second half: a file's bytes -> its own structure (with positions) -
 per artifact kind it holds (see `_build.project`). llmward's own formats are one projection of
 themselves. Each adapter is one module here with three names:
 
-- `NAME`, `ORDER`: its name in the config (`formats:`), and when content detection tries it;
-- `GLOBS`: files of this format by name (`**/*.prompty`); the config's `formats:` replaces them;
+- `NAME`: its name in the config (`formats:`), the key of its entry in `FORMATS` below, which
+  also gives its files by name (`**/*.prompty`; the config's `formats:` replaces them);
 - `sniff(path, head) -> bool`: content detection for files under `detect:` globs (`*.yaml`...);
 - `read(path, text, files) -> Reading`: never raises for bad input; problems are data.
 
@@ -16,7 +16,6 @@ diffing): a Semantic Kernel `config.json` and its `skprompt.txt`, NeMo's `.co` f
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -27,19 +26,23 @@ from llmward.parse.text import decode
 Files = Callable[[str], "bytes | None"]
 
 
-def _discover() -> dict[str, str]:
-    """Every adapter module in this package (one defining NAME and ORDER), by name, in ORDER: the
-    order content detection tries them."""
-    found: list[tuple[int, str, str]] = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_") or info.name in _NOT_ADAPTERS:
-            continue
-        mod = importlib.import_module(f"{__name__}.{info.name}")
-        found.append((mod.ORDER, mod.NAME, info.name))
-    return {name: mod for _, name, mod in sorted(found)}
-
-
-_NOT_ADAPTERS = frozenset({"providers"})
+# name -> (module, the files of this format by name). The order is the order content detection
+# tries them. A module is imported only when a file of its format is read: a run that checks one
+# of llmward's own files loads none of them.
+FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "prompty": ("prompty", ("**/*.prompty",)),
+    "dotprompt": ("dotprompt", ("**/*.prompt",)),
+    "semantic-kernel": ("semantic_kernel", ("**/skprompt.txt",)),
+    "langchain": ("langchain", ()),
+    "promptfoo": (
+        "promptfoo",
+        ("**/promptfooconfig*.yaml", "**/promptfooconfig*.yml", "**/promptfooconfig*.json"),
+    ),
+    "litellm": ("litellm", ()),
+    "nemo": ("nemo", ("**/*.co",)),
+    "llm-guard": ("llm_guard", ()),
+    "guardrails-ai": ("guardrails_ai", ("**/*.rail",)),
+}
 NATIVE = ("prompt", "model", "guardrail")
 AUTO = "auto"  # a file under `detect:` globs: its format is decided by its content
 SNIFF_BYTES = 64 * 1024
@@ -61,16 +64,12 @@ class Reading:
     siblings: tuple[str, ...] = field(default=())  # other files read: results depend on them too
 
 
-FORMATS: dict[str, str] = _discover()  # name -> module
-
-
 def module(name: str) -> ModuleType:
-    return importlib.import_module(f"llmward.formats.{FORMATS[name]}")
+    return importlib.import_module(f"llmward.formats.{FORMATS[name][0]}")
 
 
 def default_globs(name: str) -> tuple[str, ...]:
-    globs: tuple[str, ...] = module(name).GLOBS
-    return globs
+    return FORMATS[name][1]
 
 
 def sniff(path: str, head: str) -> str | None:

@@ -36,8 +36,6 @@ from llmward.formats.providers import split_slash
 from llmward.parse.document import Document, escape
 
 NAME = "dotprompt"
-ORDER = 20
-GLOBS: tuple[str, ...] = ("**/*.prompt",)
 
 _ROLE_TAG = re.compile(r"\{\{~?\s*#?role\s+[\"'](?P<role>\w+)[\"']\s*~?\}\}")
 _ROLES = {"model": "assistant"}

@@ -32,8 +32,6 @@ from llmward.parse.document import Document, Node, Span
 from llmward.parse.yaml_doc import load_yaml
 
 NAME = "guardrails-ai"
-ORDER = 90
-GLOBS: tuple[str, ...] = ("**/*.rail",)
 _GUARDS = re.compile(r'"guards"\s*:\s*\[')
 _VALIDATORS = re.compile(r'"validators"\s*:\s*\[')
 _ON_FAIL = re.compile(r'"(?:onFail|on)"\s*:')

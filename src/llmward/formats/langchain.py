@@ -27,8 +27,6 @@ from llmward.parse.document import Document
 from llmward.parse.yaml_doc import load_yaml
 
 NAME = "langchain"
-ORDER = 40
-GLOBS: tuple[str, ...] = ()
 
 _SNIFF = re.compile(r"""^\s*["']?_type["']?\s*:\s*["']?(?:prompt|few_shot|chat)\b""", re.M)
 TYPES = ("prompt", "few_shot", "chat")

@@ -26,8 +26,6 @@ from llmward.parse.document import Document
 from llmward.parse.yaml_doc import load_yaml
 
 NAME = "litellm"
-ORDER = 60
-GLOBS: tuple[str, ...] = ()
 _SNIFF = re.compile(r"^(?:model_list|litellm_settings|router_settings)\s*:", re.M)
 _GUARDS = re.compile(r"^guardrails\s*:", re.M)
 

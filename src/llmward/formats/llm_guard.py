@@ -28,8 +28,6 @@ from llmward.parse.document import Document
 from llmward.parse.yaml_doc import load_yaml
 
 NAME = "llm-guard"
-ORDER = 80
-GLOBS: tuple[str, ...] = ()
 _SNIFF = re.compile(r"^(?:input_scanners|output_scanners)\s*:", re.M)
 
 # scanner -> rail type

@@ -37,8 +37,6 @@ from llmward.parse.document import Document
 from llmward.parse.yaml_doc import load_yaml
 
 NAME = "nemo"
-ORDER = 70
-GLOBS: tuple[str, ...] = ("**/*.co",)
 
 _TOP = re.compile(r"^(?P<key>rails|models|prompts)\s*:", re.M)
 

@@ -29,12 +29,6 @@ from llmward.parse.document import Document
 from llmward.parse.yaml_doc import load_yaml
 
 NAME = "promptfoo"
-ORDER = 50
-GLOBS: tuple[str, ...] = (
-    "**/promptfooconfig*.yaml",
-    "**/promptfooconfig*.yml",
-    "**/promptfooconfig*.json",
-)
 _SNIFF = re.compile(r"promptfoo\.dev/config-schema\.json")
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "seed", "frequency_penalty")

@@ -37,8 +37,6 @@ from llmward.formats.providers import guess_provider, provider_name
 from llmward.parse.document import Document, Node, Span, escape
 
 NAME = "prompty"
-ORDER = 10
-GLOBS: tuple[str, ...] = ("**/*.prompty",)
 
 _ROLE_LINE = re.compile(
     r"^[ \t]*#?[ \t]*(?P<role>system|user|assistant|developer|function|tool)"

@@ -34,8 +34,6 @@ from llmward.parse.document import Document, Node, Span, escape
 from llmward.parse.yaml_doc import load_yaml
 
 NAME = "semantic-kernel"
-ORDER = 30
-GLOBS: tuple[str, ...] = ("**/skprompt.txt",)
 
 _TEMPLATE = re.compile(r"^template\s*:", re.M)
 _SK_KEYS = re.compile(r"^(?:template_format|execution_settings|input_variables)\s*:", re.M)

@@ -1,0 +1,36 @@
+"""The format registry: every adapter is listed once, under the name the config uses, and is
+loaded only when a file of its format is read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import get_args
+
+from conftest import make_repo
+from llmward import formats
+from llmward.config import FormatName
+
+
+def test_every_adapter_is_registered_under_its_own_name() -> None:
+    assert set(formats.FORMATS) == set(get_args(FormatName))
+    for name in formats.FORMATS:
+        module = formats.module(name)
+        assert name == module.NAME
+        assert callable(module.sniff) and callable(module.read)
+
+
+def test_a_run_on_llmwards_own_files_loads_no_adapter(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"models.yaml": "models: []\n"})
+    code = (
+        "import sys\n"
+        "from llmward.cli import main\n"
+        "main(['lint', '--no-cache', 'models.yaml'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('llmward.formats.'))\n"
+        "print(loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
