@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from llmward.diff import ArtifactDiff, Change
 from llmward.diff.guardrails import classify as guardrail_changes
@@ -45,13 +47,23 @@ def _untyped(diff: ArtifactDiff, typed: list[Change]) -> list[Change]:
     covered = [c.pointer for c in typed] + list(_COVERED.get(diff.kind, ()))
     if any(c.type == "model-changed" for c in typed):
         covered += ["/model", "/provider"]
+    rails = {m.group(0) for c in typed if (m := _RAIL.match(c.pointer))}
     out = []
     for f in diff.fields:
         if not any(
             f.pointer == p or f.pointer.startswith(p + "/") or p.startswith(f.pointer + "/")
             for p in covered
         ):
-            out.append(
-                change(diff, "field-changed", f.pointer, f.old, f.new, at_base=f.new_span is None)
+            rail = _RAIL.match(f.pointer)
+            # a rail whose own change is already typed (its threshold, its action): a setting
+            # that moved with it is shown, and scored once, by that change
+            found = change(
+                diff, "field-changed", f.pointer, f.old, f.new, at_base=f.new_span is None
             )
+            if rail and rail.group(0) in rails:
+                found = replace(found, details={**found.details, "rail_changed": True})
+            out.append(found)
     return out
+
+
+_RAIL = re.compile(r"^/(?:input|output)/\d+(?=/|$)")
