@@ -546,3 +546,35 @@ def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], message: str
     repo = make_repo(tmp_path / "empty", {"a.txt": "a"})
     done = llmward(repo, *args)
     assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_a_record_keeps_the_ignores_of_a_file_in_another_format(tmp_path: Path) -> None:
+    """The justification of an inline ignore in a `.prompty` front matter reaches the record,
+    and a line of the prompt's text that looks like one does not: the file is read in its own
+    format, as lint reads it."""
+    prompty = (
+        "---\nname: Answer\nmodel:\n  id: gpt-4o-2024-08-06\n  provider: openai\n"
+        "  options: {max_tokens: 200}\n---\nsystem:\nAnswer briefly.\n"
+        "# llmward: ignore[PRM001] prompt text, sent to the model\n"
+    )
+    repo = make_repo(tmp_path / "r", {"prompts/answer.prompty": prompty})
+    base = git(repo, "rev-parse", "HEAD").strip()
+    edited = prompty.replace(
+        "  id: gpt-4o-2024-08-06\n",
+        "  # llmward: ignore[PIN001] canary route, evaluated weekly (EVAL-9)\n  id: gpt-4o\n",
+    )
+    (repo / "prompts/answer.prompty").write_text(edited, encoding="utf-8")
+    git(repo, "commit", "-qam", "float the canary")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    verdict = run_check(
+        repo, base, head, pr=None, fail_on=None, config_path=None, github=Reviews(head, True)
+    )
+    stmt = audit.statement(verdict, None, "acme/prompts")
+    assert stmt["predicate"]["suppressions"] == [
+        {
+            "code": "PIN001",
+            "path": "prompts/answer.prompty",
+            "line": 5,
+            "justification": "canary route, evaluated weekly (EVAL-9)",
+        }
+    ]

@@ -257,16 +257,21 @@ def _break_glass(verdict: Verdict) -> dict[str, Any] | None:
 def _suppressions(
     repo: Repository, c: Comparison, paths: list[str], head: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """The inline ignores in the changed artifact files at head, with their justifications."""
-    from llmward.parse import parse_bytes
+    """The inline ignores in the changed artifact files at head, with their justifications. Each
+    file is read in its own format, as lint reads it (a `.prompty` file's front matter)."""
+    from llmward import formats
     from llmward.suppress import parse_suppressions
 
     assert c.settings is not None
-    wanted = {p: head[p] for p in paths if p in head and c.settings.classifier.kind(p)}
+    kinds = {p: c.settings.classifier.kind(p) for p in paths if p in head}
+    wanted = {p: head[p] for p, kind in kinds.items() if kind}
     out = []
     limit = c.settings.config.limits.max_file_bytes
     for path, raw in repo.read_many(c.head, wanted).items():
-        for s in parse_suppressions(parse_bytes(path, raw, max_bytes=limit)):
+        reading = formats.read(path, str(kinds[path]), raw, limit, lambda _: None)
+        if reading.format is None or not reading.doc.ok:
+            continue
+        for s in parse_suppressions(reading.doc):
             out += [
                 {"code": code, "path": path, "line": s.target, "justification": s.reason}
                 for code in s.codes
