@@ -174,3 +174,9 @@ def test_handlebars_comments_and_empty_front_matter_read_nothing() -> None:
     assert not at(result.findings, "PRM005")
     result, artifacts = scan("prompts/empty.prompt", "---\n# nothing yet\n---\nHello.\n")
     assert keys(artifacts) == ["prompt:prompts/empty"] and not at(result.findings, "GOV001")
+
+
+def test_front_matter_that_is_never_closed_is_a_syntax_finding_at_its_fence() -> None:
+    text = "# Copyright 2026\n---\nmodel: googleai/gemini-2.5-pro\nHello.\n"
+    result, artifacts = scan("prompts/open.prompt", text)
+    assert artifacts == [] and at(result.findings, "GOV001") == [2]

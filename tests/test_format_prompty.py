@@ -214,3 +214,10 @@ def test_unknown_filters_and_odd_template_formats_are_findings_not_crashes() -> 
     result, _ = scan("prompts/odd.prompty", text)
     assert at(result.findings, "GOV005") == [6]
     assert at(result.findings, "PRM005") == [9]
+
+
+def test_front_matter_that_is_never_closed_is_a_syntax_finding_at_its_fence() -> None:
+    """Not YAML read as the system message: the file says where the front matter began."""
+    text = "\n---\nname: x\nmodel:\n  id: gpt-4o\nsystem:\nHello.\n"
+    result, artifacts = scan("prompts/open.prompty", text)
+    assert artifacts == [] and at(result.findings, "GOV001") == [2]

@@ -106,6 +106,25 @@ def front_matter(text: str, *, comments_before: bool = False) -> FrontMatter | N
     return FrontMatter(start, closing.start(), body, text.count("\n", 0, closing.start()) + 1)
 
 
+def unclosed(path: str, text: str, *, comments_before: bool = False) -> Document | None:
+    """A file that opens front matter (`---` first) and never closes it: a syntax problem at the
+    opening fence, rather than the YAML read as prompt text. None when that is not the case."""
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        line = text[pos:end].strip()
+        if line == "---":
+            number = text.count("\n", 0, pos) + 1
+            message = f"front matter opened on line {number} is never closed: end it with `---`"
+            found = problem("syntax", message, Span(number, 1, number, 4))
+            return Document(path, text, None, {}, (found,))
+        if line and not (comments_before and line.startswith("#")):
+            return None
+        pos = end + 1
+    return None
+
+
 def load_front_matter(path: str, text: str, fm: FrontMatter) -> Document:
     """Parse the front matter in place: offsets, lines and columns are those of the whole file.
 

@@ -30,6 +30,7 @@ from llmward.formats._build import (
     project,
     subtree,
     text_at,
+    unclosed,
 )
 from llmward.formats.prompty import messages, params
 from llmward.formats.providers import split_slash
@@ -49,6 +50,9 @@ def sniff(path: str, head: str) -> bool:
 def read(path: str, text: str, files: Files) -> Reading:
     id_ = path_id(path, ".prompt")
     fm = front_matter(text, comments_before=True)
+    opened = unclosed(path, text, comments_before=True) if fm is None else None
+    if opened is not None:
+        return Reading(opened, format=NAME)
     if fm is None:  # a partial, or a prompt with no front matter: the whole file is the body
         doc = Document(path, text, {}, {}, (), ((0, len(text)),))
         where: Where = {}

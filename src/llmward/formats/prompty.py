@@ -32,6 +32,7 @@ from llmward.formats._build import (
     sections,
     subtree,
     text_at,
+    unclosed,
 )
 from llmward.formats.providers import guess_provider, provider_name
 from llmward.parse.document import Document, Node, Span, escape
@@ -83,6 +84,9 @@ def sniff(path: str, head: str) -> bool:
 def read(path: str, text: str, files: Files) -> Reading:
     # Prompty's loader allows blank lines before the opening fence (never `#` lines)
     fm = front_matter(text, comments_before=text.lstrip().startswith("---"))
+    opened = unclosed(path, text) if fm is None else None
+    if opened is not None:
+        return Reading(opened, format=NAME)
     if fm is None:  # no front matter: the whole file is the body
         doc = Document(path, text, {}, {}, (), ((0, len(text)),))
         data: Any = {}
