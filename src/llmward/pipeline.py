@@ -175,8 +175,19 @@ def scan_document(
     sups = suppress.parse_suppressions(doc) if doc.ok else []
     summaries = tuple(a.summary() for a in artifacts)
     return FileResult(
-        cand.path, cand.kind, summaries, tuple(sorted(findings)), tuple(sups)
+        cand.path, cand.kind, summaries, tuple(sorted(_once(findings))), tuple(sups)
     ), artifacts
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """One finding per code, place and message. In another tool's format one written value can
+    stand for two canonical fields (a Prompty Azure deployment is the pin's `deployment` and its
+    `model`; a LiteLLM guardrail in both modes is an input and an output rail): it is reported
+    once, and scored once."""
+    seen: dict[tuple[object, ...], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.code, f.line, f.col, f.end_line, f.end_col, f.message), f)
+    return list(seen.values())
 
 
 def lint(
