@@ -34,3 +34,20 @@ def test_a_run_on_llmwards_own_files_loads_no_adapter(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False
     )
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_ownership_is_asked_for_only_where_a_format_can_say_it() -> None:
+    """Dotprompt, promptfoo and NeMo prompts have no owner field: PRM001 there could only be
+    silenced, never fixed. Prompty has `authors`, so it is asked for."""
+    from format_helpers import codes, scan
+
+    dotprompt = "---\nmodel: googleai/gemini-1.5-pro-002\nversion: '2'\n---\nHi {{name}}\n"
+    result, _ = scan("prompts/hi.prompt", dotprompt)
+    found = codes(result.findings)
+    assert "PRM003" in found and not {"PRM001", "PRM002"} & found  # a description it could have
+    promptfoo = "description: Smoke eval\nprompts: ['Hi {{name}}']\nproviders: [openai:gpt-4o]\n"
+    result, _ = scan("evals/promptfooconfig.yaml", promptfoo)
+    assert not {"PRM001", "PRM002", "PRM003"} & codes(result.findings)
+    prompty = "---\nname: hi\nmodel:\n  id: gpt-4o-2024-08-06\n---\nsystem:\nHi.\n"
+    result, _ = scan("prompts/hi.prompty", prompty)
+    assert {"PRM001", "PRM002", "PRM003"} <= codes(result.findings)
