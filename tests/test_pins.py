@@ -28,6 +28,8 @@ CASES = [
     pytest.param("openai", "gpt-4o-2024-08-06", {}, False, id="openai-dated"),
     pytest.param("openai", "gpt-4-0613", {}, False, id="openai-mmdd"),
     pytest.param("openai", "chatgpt-4o-latest", {}, True, id="openai-latest"),
+    pytest.param("openai", "text-embedding-3-small", {}, False, id="openai-embedding-no-snapshots"),
+    pytest.param("openai", "dall-e-3", {}, False, id="openai-image-no-snapshots"),
     # Anthropic: dated before 4.6, every id from 4.6
     pytest.param("anthropic", "claude-sonnet-4-5", {}, True, id="anthropic-alias"),
     pytest.param("anthropic", "claude-sonnet-4-5-20250929", {}, False, id="anthropic-dated"),

@@ -29,7 +29,13 @@ def floating(
     return check(model, revision, digest)
 
 
+# OpenAI models that have no dated snapshots: the name is the only way to ask for them
+_OPENAI_UNDATED = ("text-embedding-", "whisper-", "tts-1", "dall-e-")
+
+
 def _openai(model: str, revision: str | None, digest: str | None) -> bool:
+    if model.startswith(_OPENAI_UNDATED):
+        return False
     return not _OPENAI_DATED.search(model) or "latest" in model or "preview" in model
 
 
