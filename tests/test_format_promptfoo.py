@@ -133,3 +133,20 @@ def test_a_new_model_for_an_unlabelled_provider_is_a_change_to_its_pin(tmp_path:
     assert ("model-changed", "promptfooconfig/openai") in found
     assert ("pin-made-floating", "promptfooconfig/openai") in found
     assert not {t for t, _ in found} & {"artifact-removed", "artifact-added"}
+
+
+def test_test_vars_are_inputs_only_of_the_prompts_that_read_them() -> None:
+    """promptfoo shares test vars between prompts (and `file://` prompts): a var one prompt does
+    not read is not an unused input of that prompt."""
+    text = (
+        "prompts:\n"
+        "  - 'Greet {{name}}'\n"
+        "  - file://prompts/reply.prompty\n"
+        "providers: [openai:gpt-4o-2024-08-06]\n"
+        "tests:\n"
+        "  - vars: {name: Ada, ticket: late parcel}\n"
+    )
+    result, artifacts = scan("evals/promptfooconfig.yaml", text)
+    [prompt] = [a for a in artifacts if a.kind == "prompt"]
+    assert [i["name"] for i in prompt.get("inputs")] == ["name"]
+    assert not at(result.findings, "PRM006")

@@ -189,8 +189,18 @@ def _prompts(
     for number, (text, name, src, at) in enumerate(inline, 1):
         suffix = safe_id(name).replace("/", "_") if name else str(number)
         id_ = f"{base}/prompt" if len(inline) == 1 else f"{base}/prompt/{suffix}"
-        out.append(_prompt(doc, id_, text, src=src, at=at, names=names, pins=pins, evals=evals))
+        # test vars are shared by every prompt of the config (and by `file://` ones): each prompt
+        # declares the ones it reads, so a var another prompt uses is not "unused" here
+        used = [n for n in names if n in _reads(text)]
+        out.append(_prompt(doc, id_, text, src=src, at=at, names=used, pins=pins, evals=evals))
     return out
+
+
+def _reads(text: str) -> frozenset[str]:
+    from llmward.policy.matchers.templates import analyze
+
+    found = analyze("jinja2", text)
+    return found.names if found.error is None else frozenset(re.findall(r"\w+", text))
 
 
 def _prompt_text(item: Any, src: str) -> tuple[str | None, str, str]:
