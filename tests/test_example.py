@@ -108,6 +108,16 @@ def test_readme_command_prints_exactly_the_deliberate_violations() -> None:
     assert summary.endswith(f"; {len(SUPPRESSED)} suppressed: failing at --fail-on high")
 
 
+def test_the_top_readme_shows_what_the_command_prints() -> None:
+    """Each output line the project README quotes (cut short with ...) begins a real line."""
+    done = llmward("lint", "examples/support-bot", cwd=ROOT)
+    block = (ROOT / "README.md").read_text("utf-8").split("$ llmward lint examples/support-bot\n")
+    quoted = block[1].split("```", 1)[0].splitlines()
+    shown = [line.removesuffix("...").rstrip() for line in quoted if line != "..."]
+    real = done.stdout.splitlines()
+    assert shown and all(any(r.startswith(s) for r in real) for s in shown), (shown, real)
+
+
 def test_json_report_holds_the_same_findings_and_the_suppression() -> None:
     report = json_report(ROOT, "examples/support-bot")
     assert active(report) == from_top(EXPECTED)
