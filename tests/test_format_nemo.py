@@ -297,3 +297,27 @@ def test_a_setting_that_weakens_a_rail_is_scored(tmp_path: Path) -> None:
     scored = {(f.code, f.change.pointer) for f in result.change_findings}
     assert {code for code, _ in scored} == {"CHG052"}
     assert len(scored) == 2 and result.risk.score > 0
+
+
+def test_flows_are_found_in_any_colang_file_below_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """NeMo loads every `.co` file of the config folder: a flow in `rails/blocked_terms.co` is
+    defined, one in no file is reported, in lint (the working tree) and in diff (a git tree)."""
+    from format_helpers import compare_edit
+
+    config = "rails:\n  input:\n    flows:\n      - check blocked terms\n"
+    colang = "define subflow check blocked terms\n  $blocked = execute check_blocked\n"
+    files = {"cfg/config.yml": config, "cfg/rails/blocked_terms.co": colang}
+    edited = config + "      - check nothing\n"
+    repo = make_repo(tmp_path / "r", {**files, "cfg/config.yml": edited})
+    cwd = Path.cwd()
+    os.chdir(repo)
+    try:
+        main(["lint", "--format", "json", "--no-cache"])
+    finally:
+        os.chdir(cwd)
+    report = json.loads(capsys.readouterr().out)
+    assert [f["line"] for f in report["findings"] if f["code"] == "GRD011"] == [5]
+    result = compare_edit(tmp_path / "d", files, {"cfg/config.yml": edited})
+    assert [f.line for f in result.introduced if f.code == "GRD011"] == [5]

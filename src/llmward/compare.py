@@ -233,7 +233,8 @@ def _read(
         return source.read(path) if path in source.files else None
 
     data = source.read(cand.path) if raw is None else raw
-    return formats.read(cand.path, cand.kind, data, settings.config.limits.max_file_bytes, files)
+    snapshot = formats.Snapshot(files, source.files_under)
+    return formats.read(cand.path, cand.kind, data, settings.config.limits.max_file_bytes, snapshot)
 
 
 def _summaries(

@@ -17,7 +17,7 @@ from typing import Any
 
 from llmward import suppress
 from llmward.config import Config
-from llmward.discover import Candidate, Classifier, discover, list_files
+from llmward.discover import Candidate, Classifier, discover, list_files, walk
 from llmward.findings import Finding, value_hash
 from llmward.formats import Files, Reading
 from llmward.parse.document import Document, Problem, Span
@@ -119,6 +119,14 @@ def read_document(
 def disk_files(root: Path, max_bytes: int) -> Files:
     """Read another file of the working tree for an adapter: inside the root, or nothing. Made
     for every file scanned, so the root is resolved only when an adapter asks for a file."""
+    from llmward.formats import Snapshot
+
+    def below(folder: str) -> list[str]:
+        base = root / folder if folder else root
+        if not base.resolve().is_relative_to(root.resolve()) or not base.is_dir():
+            return []
+        prefix = folder.rstrip("/") + "/" if folder else ""
+        return [prefix + p for p in walk(base)]
 
     def read(path: str) -> bytes | None:
         top = root.resolve()
@@ -131,7 +139,7 @@ def disk_files(root: Path, max_bytes: int) -> Files:
         except OSError:
             return None
 
-    return read
+    return Snapshot(read, below)
 
 
 def _problem_reading(path: str, kind: str, message: str) -> Reading:

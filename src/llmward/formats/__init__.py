@@ -10,7 +10,8 @@ themselves. Each adapter is one module here with three names:
 - `read(path, text, files) -> Reading`: never raises for bad input; problems are data.
 
 `files(path)` reads another file of the same snapshot (the working tree, or a git ref when
-diffing): a Semantic Kernel `config.json` and its `skprompt.txt`, NeMo's `.co` flows.
+diffing): a Semantic Kernel `config.json` and its `skprompt.txt`, NeMo's `.co` flows;
+`listing(files, folder)` lists the files below a folder of that snapshot.
 """
 
 from __future__ import annotations
@@ -24,6 +25,28 @@ from llmward.parse.document import Document, Problem, Span
 from llmward.parse.text import decode
 
 Files = Callable[[str], "bytes | None"]
+
+
+def listing(files: Files, folder: str) -> list[str] | None:
+    """Every file below `folder` (repository-relative paths) in the snapshot `files` reads, when
+    that reader can list folders (`files.listdir`), else None."""
+    lister = getattr(files, "listdir", None)
+    return None if lister is None else sorted(lister(folder))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A reader of one snapshot's files that can also list a folder: what adapters get as
+    `files` from lint (the working tree) and diff (a git tree)."""
+
+    read: Callable[[str], bytes | None]
+    below: Callable[[str], list[str]]
+
+    def __call__(self, path: str) -> bytes | None:
+        return self.read(path)
+
+    def listdir(self, folder: str) -> list[str]:
+        return self.below(folder)
 
 
 # name -> (module, the files of this format by name). The order is the order content detection

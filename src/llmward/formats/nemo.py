@@ -13,9 +13,9 @@ A config folder is one unit, and its id is the folder's path (`folder_id`):
   moderation whose default policy forbids "forget about rules" and the like, so it counts as the
   prompt-injection rail. `rails.config.<rail>` settings become that rail's options; keys NeMo
   does not read (an upstream example's `lp_threshold`) are listed in `metadata.ignored_settings`.
-- A flow that is not a library flow must be defined in a `.co` file of the folder. There is no
-  way to list a folder's files here, so the usual names (`_COLANG`) are read; a flow found in none
-  of them has `options.flow_defined: false`.
+- A flow that is not a library flow must be defined in a `.co` file of the folder: every `.co`
+  file below it is read, as NeMo loads them (a reader that cannot list folders falls back to the
+  usual names, `_COLANG`); a flow found in none of them has `options.flow_defined: false`.
 - Prompts for rail tasks (`self_check_*`, `*_check_input|output`, in `prompts.yml` or inline) are
   prompt artifacts `<folder>/<task>`: their text is the rail's policy, and a cut "should not" line
   is then a prompt-text change at review even when only `prompts.yml` changed. Generation prompts
@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from llmward.formats import Files, Projection, Reading
+from llmward.formats import Files, Projection, Reading, listing
 from llmward.formats._build import Where, folder_id, project, safe_id, subtree, text_at
 from llmward.formats.providers import provider_name
 from llmward.parse.document import Document
@@ -235,7 +235,7 @@ _SETTINGS_FOR = (
 )
 _BINDING = re.compile(r"\s+\$(?P<name>\w+)\s*=\s*(?P<value>\"[^\"]*\"|'[^']*'|\S+)")
 _STAGES = (("input", "input"), ("retrieval", "input"), ("output", "output"))
-# where Colang files usually sit beside config.yml (no folder listing is available to adapters)
+# where Colang files usually sit beside config.yml: read when the folder cannot be listed
 _COLANG = (
     "config.co",
     "rails.co",
@@ -386,11 +386,18 @@ def _ignored(settings: dict[str, Any], where: Where) -> dict[str, Any]:
 
 
 def _colang_flows(path: str, files: Files) -> tuple[set[str], tuple[str, ...]]:
+    """The flows the `.co` files of the config folder define: every one below the folder, as
+    NeMo loads them, or the usual names when the reader cannot list a folder."""
     folder = path.rpartition("/")[0]
     names: set[str] = set()
     read: list[str] = []
-    for name in _COLANG:
-        sibling = f"{folder}/{name}" if folder else name
+    listed = listing(files, folder)
+    candidates = (
+        [p for p in listed if p.endswith(".co")]
+        if listed is not None
+        else [f"{folder}/{name}" if folder else name for name in _COLANG]
+    )
+    for sibling in candidates:
         read.append(sibling)
         raw = files(sibling)
         if raw is not None:
