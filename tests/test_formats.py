@@ -51,3 +51,23 @@ def test_ownership_is_asked_for_only_where_a_format_can_say_it() -> None:
     prompty = "---\nname: hi\nmodel:\n  id: gpt-4o-2024-08-06\n---\nsystem:\nHi.\n"
     result, _ = scan("prompts/hi.prompty", prompty)
     assert {"PRM001", "PRM002", "PRM003"} <= codes(result.findings)
+
+
+def test_one_written_value_is_reported_once() -> None:
+    """A Prompty Azure deployment named by an environment variable is the pin's `deployment`
+    and its `model`; a LiteLLM guardrail in both modes is an input and an output rail. Each is
+    one finding, scored once."""
+    from format_helpers import at, scan
+
+    prompty = (
+        "---\nmodel:\n  api: chat\n  configuration:\n    type: azure_openai\n"
+        "    azure_deployment: ${env:DEPLOYMENT}\n    api_version: '2024-06-01'\n---\nsystem:\nHi.\n"
+    )
+    result, _ = scan("prompts/hi.prompty", prompty)
+    assert at(result.findings, "PIN015") == [6]
+    proxy = (
+        "guardrails:\n  - guardrail_name: pii\n    litellm_params:\n"
+        "      guardrail: presidio\n      mode: [pre_call, post_call]\n"
+    )
+    result, _ = scan("deploy/proxy.yaml", proxy)
+    assert at(result.findings, "GRD003") == [2]
