@@ -222,7 +222,8 @@ output:
         ("g.guardrails.yaml", 6, 14, "GRD003"),
     }
     assert messages(report, "GRD003") == [
-        "this rail of guardrail 'g' is disabled (enabled: false): remove it, or turn it back on"
+        "this rail of guardrail 'g' is disabled: turn it back on (enabled: true; in LiteLLM"
+        " default_on: true) or remove it"
     ]
 
 
