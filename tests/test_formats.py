@@ -61,7 +61,8 @@ def test_one_written_value_is_reported_once() -> None:
 
     prompty = (
         "---\nmodel:\n  api: chat\n  configuration:\n    type: azure_openai\n"
-        "    azure_deployment: ${env:DEPLOYMENT}\n    api_version: '2024-06-01'\n---\nsystem:\nHi.\n"
+        "    azure_deployment: ${env:DEPLOYMENT}\n    api_version: '2024-06-01'\n"
+        "---\nsystem:\nHi.\n"
     )
     result, _ = scan("prompts/hi.prompty", prompty)
     assert at(result.findings, "PIN015") == [6]
