@@ -228,7 +228,11 @@ def test_removing_jailbreak_heuristics_is_a_critical_change(
     changes = report["changes"]
     assert isinstance(changes, list)
     (removed,) = [c for c in changes if c["type"] == "rail-removed"]
-    assert removed["details"] == {"stage": "input", "rail_type": "jailbreak"}
+    assert removed["details"] == {
+        "stage": "input",
+        "rail_type": "jailbreak",
+        "rail_id": "jailbreak detection heuristics",
+    }
     assert removed["at_base"] == {"line": 29, "column": 9}
     assert [(c["code"], c["severity"]) for c in risk["contributions"]] == [("CHG003", "critical")]
 
@@ -321,3 +325,17 @@ def test_flows_are_found_in_any_colang_file_below_the_config(
     assert [f["line"] for f in report["findings"] if f["code"] == "GRD011"] == [5]
     result = compare_edit(tmp_path / "d", files, {"cfg/config.yml": edited})
     assert [f.line for f in result.introduced if f.code == "GRD011"] == [5]
+
+
+def test_a_removed_rail_is_named_by_its_flow(tmp_path: Path) -> None:
+    from format_helpers import compare_edit
+
+    base = "rails:\n  input:\n    flows:\n      - self check input\n"
+    base += "      - jailbreak detection heuristics\n"
+    head = "rails:\n  input:\n    flows:\n      - self check input\n"
+    result = compare_edit(tmp_path, {"cfg/config.yml": base}, {"cfg/config.yml": head})
+    [removed] = [c for c in result.changes if c.type == "rail-removed"]
+    assert removed.details["rail_id"] == "jailbreak detection heuristics"
+    from llmward.report.diff_text_format import describe
+
+    assert describe(removed) == "rail-removed: input jailbreak (jailbreak detection heuristics)"

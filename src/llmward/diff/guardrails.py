@@ -7,6 +7,7 @@ threshold is looser. Actions rank block > redact > warn.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from llmward.diff import ArtifactDiff, Change
@@ -40,30 +41,45 @@ def rail_keys(rails: list[Any]) -> dict[str, int]:
     return out
 
 
+def _named(rail: Any, found: Change) -> Change:
+    """The change, with the rail's own name when it has one (a NeMo flow, a LiteLLM guardrail,
+    an LLM Guard scanner, a Guardrails AI validator): a reviewer knows the rail by it."""
+    name = rail.get("id") if isinstance(rail, dict) else None
+    if not isinstance(name, str) or not name:
+        return found
+    return replace(found, details={**found.details, "rail_id": name})
+
+
 def _rails(diff: ArtifactDiff, stage: str, old: list[Any], new: list[Any]) -> Iterator[Change]:
     before, after = rail_keys(old), rail_keys(new)
     for key in sorted(before.keys() - after.keys()):
         rail = old[before[key]]
-        yield change(
-            diff,
-            "rail-removed",
-            f"/{stage}/{before[key]}",
+        yield _named(
             rail,
-            None,
-            at_base=True,
-            stage=stage,
-            rail_type=rail.get("type"),
+            change(
+                diff,
+                "rail-removed",
+                f"/{stage}/{before[key]}",
+                rail,
+                None,
+                at_base=True,
+                stage=stage,
+                rail_type=rail.get("type"),
+            ),
         )
     for key in sorted(after.keys() - before.keys()):
         rail = new[after[key]]
-        yield change(
-            diff,
-            "rail-added",
-            f"/{stage}/{after[key]}",
-            None,
+        yield _named(
             rail,
-            stage=stage,
-            rail_type=rail.get("type"),
+            change(
+                diff,
+                "rail-added",
+                f"/{stage}/{after[key]}",
+                None,
+                rail,
+                stage=stage,
+                rail_type=rail.get("type"),
+            ),
         )
     for key in sorted(before.keys() & after.keys()):
         yield from _rail(diff, stage, (before[key], after[key]), old[before[key]], new[after[key]])

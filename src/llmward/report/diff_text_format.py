@@ -27,7 +27,8 @@ def describe(c: Change) -> str:
     if c.type == "field-changed":
         return f"{c.type} {c.pointer}: {_value(c.old)} -> {_value(c.new)}"
     if c.type in ("rail-added", "rail-removed"):
-        return f"{c.type}: {d.get('stage')} {d.get('rail_type')}"
+        named = f" ({d['rail_id']})" if d.get("rail_id") else ""
+        return f"{c.type}: {d.get('stage')} {d.get('rail_type')}{named}"
     if c.type == "model-changed":
         return f"{c.type} ({d.get('scope')}): {c.old} -> {c.new}"
     if c.old is None and c.new is None:
