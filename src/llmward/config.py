@@ -171,7 +171,8 @@ class ApprovalConfig:
     __pydantic_config__: ClassVar[dict[str, Any]] = FORBID
 
     required: dict[Tier, Requirement] = field(default_factory=_default_requirements)
-    """Per tier; a tier left out needs none."""
+    """Per tier. Default: medium 1 approval, high 1 code owner, critical 2 code owners. Setting
+    `required` replaces the defaults, and a tier it leaves out needs none."""
     owners_file: str | None = None
     """CODEOWNERS-format file; default: .github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS."""
     teams_file: str | None = None
