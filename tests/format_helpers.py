@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from llmward import formats
 from llmward.compare import Comparison, compare
@@ -81,3 +82,20 @@ def compare_edit(repo: Path, files: dict[str, str], edits: dict[str, str | None]
 def change_types(comparison: Comparison) -> set[tuple[str, str]]:
     """(change type, artifact) for every classified change."""
     return {(c.type, c.artifact) for c in comparison.changes}
+
+
+def diff_json(repo: Path, capsys: Any) -> dict[str, Any]:
+    """`llmward diff HEAD~1 HEAD --format json` in `repo`, as users run it, parsed."""
+    import json
+    import os
+
+    from llmward.cli import main
+
+    cwd = Path.cwd()
+    os.chdir(repo)
+    try:
+        assert main(["diff", "HEAD~1", "HEAD", "--format", "json"]) == 0
+    finally:
+        os.chdir(cwd)
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return report

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git, make_repo
-from format_helpers import at, codes, keys, scan
-from test_format_prompty import diff_json
+from format_helpers import at, codes, diff_json, keys, scan
 
 
 def _both(path: str) -> list[str]:

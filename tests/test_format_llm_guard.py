@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git, make_repo
-from format_helpers import keys, scan
-from test_format_nemo import diff_json
+from format_helpers import diff_json, keys, scan
 
 CORPUS_EXPECTED = {
     # `${VAR:}` settings, commented-out scanners (not scanners), thresholds in both directions

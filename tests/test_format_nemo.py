@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git, make_repo
-from format_helpers import at, keys, scan
+from format_helpers import at, diff_json, keys, scan
 from llmward.cli import main
 
 P = "NVIDIA__NeMo-Guardrails/"
@@ -197,18 +197,6 @@ def test_a_prompts_file_yields_the_rail_task_prompts_only() -> None:
     result, artifacts = scan("bots/support/prompts.yml", text)
     assert keys(artifacts) == ["prompt:bots/support/self_check_output"]
     assert at(result.findings, "PRM008") == [9]
-
-
-def diff_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
-    """`llmward diff HEAD~1 HEAD --format json` in `repo`, parsed."""
-    cwd = Path.cwd()
-    os.chdir(repo)
-    try:
-        main(["diff", "HEAD~1", "HEAD", "--format", "json"])
-    finally:
-        os.chdir(cwd)
-    report: dict[str, object] = json.loads(capsys.readouterr().out)
-    return report
 
 
 def test_removing_jailbreak_heuristics_is_a_critical_change(

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from conftest import git, make_repo
-from format_helpers import at, keys, scan
-from llmward.cli import main
+from format_helpers import at, diff_json, keys, scan
 
 
 def _both(path: str) -> list[str]:
@@ -169,18 +165,6 @@ def test_a_yaml_error_is_a_finding_inside_the_front_matter() -> None:
     result, artifacts = scan("p/bad.prompty", "---\nname: x\nmodel:\n  id: [gpt\n---\nuser:\nhi\n")
     assert artifacts == []
     assert at(result.findings, "GOV001") == [5]
-
-
-def diff_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    """`llmward diff HEAD~1 HEAD --format json` in `repo`, as users run it."""
-    cwd = Path.cwd()
-    os.chdir(repo)
-    try:
-        assert main(["diff", "HEAD~1", "HEAD", "--format", "json"]) == 0
-    finally:
-        os.chdir(cwd)
-    report: dict[str, Any] = json.loads(capsys.readouterr().out)
-    return report
 
 
 def test_diff_scores_a_pin_made_floating_and_a_remote_tool(
