@@ -447,6 +447,22 @@ def test_rules_explain_schema_init(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["init", "--path", str(target)]) == 0
     assert target.read_text().startswith("# llmward configuration")
     assert main(["init", "--path", str(target)]) == 2
+    _starter_says_the_defaults(target.read_text())
+
+
+def _starter_says_the_defaults(text: str) -> None:
+    """The starter's `detect` and its commented approvals are what llmward does without them."""
+    import re
+
+    from llmward.config import Config, parse_config
+
+    config = parse_config("cfg.yaml", text.encode())
+    assert config.detect == Config().detect
+    head, block = text.split("# approvals:\n")
+    uncommented = head + "approvals:\n" + re.sub(r"(?m)^# ", "", block)
+    config = parse_config("cfg.yaml", uncommented.encode())
+    wanted = {tier: r for tier, r in Config().approvals.required.items() if r.count}
+    assert config.approvals.required == wanted
 
 
 PROMPT_MIN = (

@@ -21,6 +21,13 @@ artifacts:
 # Files never read.
 exclude: []
 
+# Files in other tools' formats are read where they are: by name (*.prompty, *.prompt, *.rail,
+# skprompt.txt, promptfooconfig*.yaml) or, for the `detect` globs, by their content (LiteLLM,
+# NeMo Guardrails, LLM Guard, Semantic Kernel, LangChain). Name files a format by glob here.
+# formats:
+#   litellm: ["deploy/proxy/*.yaml"]
+detect: ["**/*.yaml", "**/*.yml", "**/*.json"]
+
 # Path-based environments: policies marked for an environment apply only to artifacts there.
 environments:
   production: ["prod/**", "prompts/live/**"]
@@ -47,6 +54,14 @@ disable: []
 
 # The lowest severity that fails `llmward lint` (low | medium | high | critical).
 fail_on: high
+
+# The approvals `llmward check` asks of each risk tier (these are the defaults; setting
+# `required` replaces them, and a tier left out then needs none).
+# approvals:
+#   required:
+#     medium: {count: 1}
+#     high: {count: 1, approvers: [codeowners]}
+#     critical: {count: 2, approvers: [codeowners]}
 """
 
 

@@ -1,7 +1,9 @@
 """Check prompts, model pins and guardrail configs against the policy packs.
 
-With no PATH, the whole repository is checked. With paths, only findings in those files are
-reported, but references are still resolved against the whole repository.
+Files are read in llmward's own formats and in the formats of the tools teams use (Prompty,
+Dotprompt, Semantic Kernel, LangChain, promptfoo, LiteLLM, NeMo Guardrails, LLM Guard,
+Guardrails AI). With no PATH, the whole repository is checked. With paths, only findings in
+those files are reported, but references are still resolved against the whole repository.
 """
 
 from __future__ import annotations
