@@ -22,6 +22,8 @@ PROPERTIES = (
     "test_parsing_any_bytes_never_raises_and_spans_stay_inside",
     "test_diff_adds_are_the_reverse_diffs_removes",
     "test_every_policy_on_any_document_gives_findings_inside_the_file",
+    "test_the_score_never_drops_when_a_risky_item_is_added",
+    "test_adding_a_risky_change_to_any_change_set_never_lowers_its_score",
 )
 
 

@@ -17,14 +17,16 @@ from hypothesis import strategies as st
 from conftest import ROOT, make_repo
 from llmward import formats
 from llmward.cli import main
-from llmward.config import Config
+from llmward.config import Config, RiskConfig
 from llmward.diff import diff_artifacts
 from llmward.discover import Candidate, Classifier
 from llmward.parse import parse_bytes
 from llmward.parse.document import Span
 from llmward.pipeline import Settings, scan_document
+from llmward.policy.changes import evaluate_changes
 from llmward.policy.load import load_policies
 from llmward.repository import artifacts_of
+from llmward.score import TIER_RANK, Item, RiskScore, score
 
 FUZZ = int(os.environ.get("LLMWARD_FUZZ_EXAMPLES", "0"))  # 0: the CI budgets below
 
@@ -195,3 +197,87 @@ def test_output_is_byte_identical_across_runs(
     finally:
         os.chdir(cwd)
     assert len(set(outputs)) == 1
+
+
+# ---- the score is monotonic ----------------------------------------------------------------
+
+ITEMS = st.builds(
+    Item,
+    code=st.sampled_from(["CHG001", "CHG003", "CHG007", "PRM001"]),
+    severity=st.sampled_from(["low", "medium", "high", "critical"]),
+    points=st.floats(0, 100, allow_nan=False),
+    kind=st.sampled_from(["prompt", "model", "guardrail"]),
+    artifact=st.sampled_from(["a", "b"]),
+    environments=st.lists(st.sampled_from(["production", "staging"]), max_size=2).map(tuple),
+    radius=st.integers(1, 20),
+    message=st.just("m"),
+    path=st.just("f.yaml"),
+)
+
+
+@settings(max_examples=budget(300), deadline=None)
+@given(items=st.lists(ITEMS, max_size=8), risky=ITEMS)
+def test_the_score_never_drops_when_a_risky_item_is_added(items: list[Item], risky: Item) -> None:
+    before, after = score(items, RiskConfig()), score([*items, risky], RiskConfig())
+    assert after.score >= before.score
+    assert TIER_RANK[after.tier] >= TIER_RANK[before.tier]
+
+
+RAILS = """\
+id: support-rails
+description: Rails of the support assistant.
+input:
+  - {type: prompt_injection, threshold: 0.5, action: block}
+output:
+  - {type: toxicity, threshold: 0.5, action: block}
+"""
+BENIGN = {
+    "description": ("Rails of the support assistant.", "Rails for support."),
+    "tighter": ("type: toxicity, threshold: 0.5", "type: toxicity, threshold: 0.4"),
+    "topic": ("output:\n", "  - {type: topic, threshold: 0.5, action: block}\noutput:\n"),
+    "redact": ("type: toxicity, threshold: 0.5, action: block", "type: toxicity, action: redact"),
+}
+RISKY = ("  - {type: prompt_injection, threshold: 0.5, action: block}\n", "")
+
+
+def _risk(old: str, new: str) -> RiskScore:
+    """Diff two versions of a production guardrail and score them, as `llmward diff` does."""
+    sides = [
+        artifacts_of(
+            "guardrail",
+            parse_bytes("g.guardrails.yaml", text.encode(), max_bytes=1 << 20),
+            ("production",),
+        )
+        for text in (old, new)
+    ]
+    changes = [c for d in diff_artifacts(*sides) for c in d.changes]
+    items = [
+        Item(
+            f.code,
+            f.severity,
+            f.points,
+            "guardrail",
+            f.change.artifact,
+            ("production",),
+            1,
+            f.message,
+            "g.guardrails.yaml",
+        )
+        for f in evaluate_changes(ENGINE.policies, changes)
+    ]
+    return score(items, RiskConfig())
+
+
+@settings(max_examples=budget(60), deadline=None)
+@given(edits=st.lists(st.sampled_from(sorted(BENIGN)), unique=True))
+def test_adding_a_risky_change_to_any_change_set_never_lowers_its_score(edits: list[str]) -> None:
+    """Whatever else a pull request changes, removing the injection rail on top of it scores at
+    least as high, and reaches at least the same tier."""
+    changed = RAILS
+    for name in edits:
+        changed = changed.replace(*BENIGN[name])
+    with_risk = changed.replace(*RISKY)
+    before, after = _risk(RAILS, changed), _risk(RAILS, with_risk)
+    assert after.score >= before.score and after.score > 0
+    assert TIER_RANK[after.tier] >= TIER_RANK[before.tier]
+    assert after.tier == "critical"  # an injection rail removed from production

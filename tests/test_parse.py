@@ -144,6 +144,7 @@ def test_a_container_ended_by_the_end_of_input_ends_inside_the_text() -> None:
     """libyaml ends the root mapping of `?` one line past the text; the span stops at its end."""
     doc = parse_bytes("g.yaml", b"?", max_bytes=1 << 20)
     assert doc.nodes[""].span == Span(1, 1, 1, 2)
+    assert doc.nodes["/"].span == Span(1, 2, 1, 2)  # the empty value of the empty key, too
     doc = parse_bytes("g.yaml", b"a: 1\nb: [1,\n  2]", max_bytes=1 << 20)
     assert doc.nodes[""].span.end_line == 3
 

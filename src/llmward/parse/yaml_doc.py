@@ -99,9 +99,18 @@ class _Builder:
         index: int = mark.index
         return index
 
-    @staticmethod
-    def span(start: Any, end: Any) -> Span:
+    def span(self, start: Any, end: Any) -> Span:
+        last = len(self.line_starts) - 1
+        if end.line > last:  # an empty value at the end of input: libyaml's mark is past the text
+            return Span(*self.clamp(start.line, start.column), *self.clamp(end.line, end.column))
         return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def clamp(self, line: int, column: int) -> tuple[int, int]:
+        """A 0-based libyaml mark as a 1-based position on a line of the text."""
+        last = len(self.line_starts) - 1
+        if line > last:
+            return last + 1, len(self.text) - self.line_starts[last] + 1
+        return line + 1, column + 1
 
     # -- event handlers ----------------------------------------------------------------------
     def feed(self, event: Any) -> None:
@@ -126,7 +135,10 @@ class _Builder:
         self.scalar_ranges.append((start, end))
         if self.documents > 1:
             return
-        span = Span(sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
+        if em.line < len(self.line_starts):
+            span = Span(sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
+        else:
+            span = self.span(sm, em)
         frame = self.stack[-1] if self.stack else None
         if frame is not None and frame.pending_key is None and isinstance(frame.value, dict):
             self.set_key(frame, event.value, span)
@@ -216,11 +228,10 @@ class _Builder:
         start_line, start_col = frame.start
         start = self.line_starts[min(start_line, len(self.line_starts) - 1)] + start_col
         end = self.offset(event.end_mark)
-        end_line, end_col = event.end_mark.line, event.end_mark.column
-        if end_line >= len(self.line_starts):  # ended by the end of input: one line past the text
-            end_line = len(self.line_starts) - 1
-            end_col = len(self.text) - self.line_starts[end_line]
-        span = Span(start_line + 1, start_col + 1, end_line + 1, end_col + 1)
+        # ended by the end of input, libyaml's mark can be one line past the text
+        span = Span(
+            start_line + 1, start_col + 1, *self.clamp(event.end_mark.line, event.end_mark.column)
+        )
         self.nodes[frame.pointer] = Node(span, frame.key_span, start, end, frame.style)
         if frame.tag and frame.tag not in _KNOWN_TAGS:
             self.problems.append(
