@@ -63,10 +63,6 @@ def problem(kind: str, message: str, span: Span, pointer: str = "") -> Problem:
     return Problem(kind, message, span, pointer)
 
 
-def with_problems(doc: Document, *problems: Problem) -> Document:
-    return replace(doc, problems=(*doc.problems, *problems)) if problems else doc
-
-
 # ---- front matter ------------------------------------------------------------------------------
 
 _FENCE = re.compile(r"^---[ \t]*$", re.M)
@@ -181,18 +177,6 @@ def sections(
         content_start = min(m.end() + 1, end) if text[m.end() : m.end() + 1] == "\n" else m.end()
     found.append(Section(role, content_start, end, header_line))
     return [s for s in found if text[s.start : s.end].strip()]
-
-
-def section_node(doc: Document, section: Section) -> Node:
-    """A Node for a section's content that reads like a literal block: line n of the text is line
-    n after the header (what `line_in_scalar` and the template checks rely on)."""
-    end_line, end_col = doc.position(section.end)
-    span = Span(max(section.header_line, 1), 1, end_line, end_col)
-    return Node(span, None, section.start, section.end, "|")
-
-
-def section_text(text: str, section: Section) -> str:
-    return text[section.start : section.end].strip("\n")
 
 
 def offsets_node(doc: Document, start: int, end: int, style: str | None = '"') -> Node:
