@@ -107,12 +107,18 @@ def test_100_mb_file_is_refused_by_size_unread(tmp_path: Path) -> None:
         handle.write(b"id: big\nmessages: []\n")
         handle.truncate(100 * 2**20)  # sparse: made in no time, 100 MiB to whoever reads it
     assert big.stat().st_size == 104_857_600
+    # VmHWM is this process's own peak: ru_maxrss carries the forking parent's (pytest's, large
+    # late in the suite) across exec on Linux, which would measure the test runner instead
     peak = (
-        "import resource, runpy, sys\n"
+        "import re, resource, runpy, sys\n"
         "try:\n"
         "    runpy.run_module('llmward', run_name='__main__')\n"
         "finally:\n"
-        "    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    try:\n"
+        "        status = open('/proc/self/status').read()\n"
+        "        kib = int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+        "    except (OSError, AttributeError):\n"
+        "        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "    sys.stderr.write(f'peak-rss-kib={kib}\\n')\n"
     )
     done = subprocess.run(
