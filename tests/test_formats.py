@@ -72,3 +72,22 @@ def test_one_written_value_is_reported_once() -> None:
     )
     result, _ = scan("deploy/proxy.yaml", proxy)
     assert at(result.findings, "GRD003") == [2]
+
+
+def test_input_limits_are_asked_for_only_in_llmwards_own_prompts() -> None:
+    """Prompty and NeMo prompts cannot declare `trusted` or `max_length`: PRM014 would only be
+    silenced there. Untrusted input in a system message (PRM007) is reported everywhere."""
+    from format_helpers import codes, scan
+
+    prompty = (
+        "---\nname: hi\nmodel:\n  id: gpt-4o-2024-08-06\ninputs:\n  question: {type: string}\n"
+        "---\nsystem:\nAnswer {{question}}\n"
+    )
+    result, _ = scan("prompts/hi.prompty", prompty)
+    assert "PRM014" not in codes(result.findings) and "PRM007" in codes(result.findings)
+    native = (
+        "id: hi\nversion: '1'\nowner: '@a'\ndescription: d\ninputs: [{name: question}]\n"
+        "messages:\n  - {role: user, content: '<q>{{ question }}</q>'}\n"
+    )
+    result, _ = scan("prompts/hi.prompt.yaml", native)
+    assert "PRM014" in codes(result.findings)
