@@ -69,3 +69,15 @@ def make_repo(path: Path, files: dict[str, str | bytes], commit: bool = True) ->
 
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, dirs_exist_ok=True)
+
+
+def corrupt(repo: Path, ref: str) -> None:
+    """Point `ref` at a blob: what a bad push or a disk error can leave."""
+    blob = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=repo,
+        input=b"junk",
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    git(repo, "update-ref", ref, blob.strip())

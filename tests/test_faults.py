@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, make_repo
+from conftest import corrupt, git, make_repo
 from github_fake import FakeGitHub
 from llmward.check import PullRequest, Verdict, run_check
 from llmward.cli import main
@@ -227,18 +227,6 @@ def test_shallow_base_ref(tmp_path: Path, change: tuple[Path, str, str]) -> None
     assert "not in this shallow clone" in done.stderr and "fetch-depth: 0" in done.stderr
 
 
-def corrupt(repo: Path, ref: str) -> None:
-    """Point `ref` at a blob: what a bad push or a disk error can leave."""
-    blob = subprocess.run(
-        ["git", "hash-object", "-w", "--stdin"],
-        cwd=repo,
-        input=b"junk",
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    git(repo, "update-ref", ref, blob.strip())
-
-
 BOB = (
     'bob@example.com namespaces="llmward" ssh-ed25519 '
     "AAAAC3NzaC1lZDI1NTE5AAAAIAYLlRwUe38bWwnhtZeNztX4BhskYp7pQSD4ONTi78k2\n"
@@ -312,6 +300,20 @@ def files_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+FULL = "No space left on device"
+READ_ONLY = "Read-only file system"
+SARIF, RECORD = "out/llmward.sarif", "audit/llmward-audit-1.json"
+
+
+def refused_write(
+    repo: Path, capsys: pytest.CaptureFixture[str], path: str, why: str, *args: str
+) -> None:
+    """`llmward check` with an output it cannot write: exit 2, the file and the reason named."""
+    code, err = check_in_process(repo, capsys, *args)
+    assert code == 2
+    assert err == f"llmward: error: {path}: cannot write ({why}); nothing was written\n"
+
+
 def test_full_disk_writing_sarif(
     change: tuple[Path, str, str],
     capsys: pytest.CaptureFixture[str],
@@ -321,12 +323,7 @@ def test_full_disk_writing_sarif(
     (repo / "out").mkdir()
     (repo / "out/llmward.sarif").write_text("previous\n")
     disk_full(monkeypatch)
-    code, err = check_in_process(repo, capsys, "--sarif", "out/llmward.sarif")
-    assert code == 2
-    assert err == (
-        "llmward: error: out/llmward.sarif: cannot write (No space left on device); "
-        "nothing was written\n"
-    )
+    refused_write(repo, capsys, SARIF, FULL, "--sarif", SARIF)
     assert (repo / "out/llmward.sarif").read_text() == "previous\n"
     assert files_in(repo / "out") == ["llmward.sarif"]  # no temporary file left behind
 
@@ -338,12 +335,7 @@ def test_read_only_output_path_writing_sarif(
 ) -> None:
     repo, _, _ = change
     read_only(monkeypatch)
-    code, err = check_in_process(repo, capsys, "--sarif", "out/llmward.sarif")
-    assert code == 2
-    assert err == (
-        "llmward: error: out/llmward.sarif: cannot write (Read-only file system); "
-        "nothing was written\n"
-    )
+    refused_write(repo, capsys, SARIF, READ_ONLY, "--sarif", SARIF)
     assert files_in(repo / "out") == []
 
 
@@ -354,12 +346,7 @@ def test_full_disk_writing_the_audit_record(
 ) -> None:
     repo, _, _ = change
     disk_full(monkeypatch)
-    code, err = check_in_process(repo, capsys, "--audit-dir", "audit", "--no-ledger")
-    assert code == 2
-    assert err == (
-        "llmward: error: audit/llmward-audit-1.json: cannot write (No space left on device); "
-        "nothing was written\n"
-    )
+    refused_write(repo, capsys, RECORD, FULL, "--audit-dir", "audit", "--no-ledger")
     assert files_in(repo / "audit") == []
 
 
@@ -370,12 +357,7 @@ def test_read_only_output_path_writing_the_audit_record(
 ) -> None:
     repo, _, _ = change
     read_only(monkeypatch)
-    code, err = check_in_process(repo, capsys, "--audit-dir", "audit", "--no-ledger")
-    assert code == 2
-    assert err == (
-        "llmward: error: audit/llmward-audit-1.json: cannot write (Read-only file system); "
-        "nothing was written\n"
-    )
+    refused_write(repo, capsys, RECORD, READ_ONLY, "--audit-dir", "audit", "--no-ledger")
     assert files_in(repo / "audit") == []
 
 

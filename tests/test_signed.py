@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, make_repo
+from conftest import corrupt, git, make_repo
 from llmward.cli import COMMANDS, main
 from llmward.commands import approve as approve_command
 from llmward.errors import EXIT_USAGE, LlmwardError
@@ -373,14 +373,7 @@ def test_no_notes_ref_or_no_note_means_no_approvals(repo: Path, keys: dict[str, 
 
 
 def test_a_corrupt_notes_ref_fails_closed(repo: Path) -> None:
-    blob = subprocess.run(
-        ["git", "hash-object", "-w", "--stdin"],
-        cwd=repo,
-        input=b"junk",
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    git(repo, "update-ref", NOTES_REF, blob.strip())
+    corrupt(repo, NOTES_REF)
     with pytest.raises(EvidenceError, match="points at a blob, not a commit") as caught:
         found(repo)
     assert isinstance(caught.value, LlmwardError)
