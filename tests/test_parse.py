@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 
 import pytest
+import yaml
 
-from llmward.parse import parse_bytes
+from llmward.parse import parse_bytes, yaml_doc
 from llmward.parse.document import Span
 
 MAX = 1 << 20
@@ -77,6 +78,52 @@ def test_alias_bomb_is_stopped() -> None:
 def test_deep_nesting_is_bounded() -> None:
     d = doc(b"[" * 10_000 + b"]" * 10_000)
     assert [p.kind for p in d.problems] == ["depth-limit"]
+
+
+_PARSERS = [
+    pytest.param(getattr(yaml, "CSafeLoader", yaml.SafeLoader), id="libyaml"),
+    pytest.param(yaml.SafeLoader, id="pure-python"),
+]
+_DEEP = [
+    # libyaml >= 0.2.6 refuses a flow sequence past 1,000 levels before it emits one event
+    pytest.param(b"x: " + b"[" * 10_000 + b"]" * 10_000, Span(1, 203, 1, 204), id="flow-seq"),
+    pytest.param(
+        b"x: " + b"{a: " * 5_000 + b"1" + b"}" * 5_000, Span(1, 800, 1, 801), id="flow-map"
+    ),
+    pytest.param(
+        b"".join(b" " * i + b"- \n" for i in range(1_200)), Span(201, 201, 201, 201), id="block"
+    ),
+]
+
+
+@pytest.mark.parametrize("loader", _PARSERS)
+@pytest.mark.parametrize(("raw", "span"), _DEEP)
+def test_deep_nesting_is_one_problem_whichever_parser_limit_fires(
+    loader: object, raw: bytes, span: Span, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same kind, line and column with libyaml (whose own limit can fire first) and without."""
+    monkeypatch.setattr(yaml_doc, "_Loader", loader)
+    d = doc(raw)
+    assert [(p.kind, p.message, p.span) for p in d.problems] == [
+        ("depth-limit", "nesting deeper than 200 levels", span)
+    ]
+
+
+class _RefusingParser(yaml.SafeLoader):
+    """A parser whose own nesting limit is lower than llmward's, as any future release may have."""
+
+    def get_event(self) -> yaml.Event:
+        mark = yaml.Mark("<unicode string>", 7, 0, 7, None, None)
+        raise yaml.scanner.ScannerError(
+            "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+        )
+
+
+def test_a_parsers_own_depth_limit_is_the_depth_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_doc, "_Loader", _RefusingParser)
+    monkeypatch.setattr(yaml, "SafeLoader", _RefusingParser)
+    d = doc(b"a: [[1]]\n")
+    assert [(p.kind, p.span) for p in d.problems] == [("depth-limit", Span(1, 8, 1, 9))]
 
 
 def test_too_large_is_not_read() -> None:

@@ -405,26 +405,45 @@ _HANDLERS: dict[type, Any] = {
 def load_yaml(
     path: str, text: str, *, max_nodes: int = DEFAULT_MAX_NODES, max_depth: int = DEFAULT_MAX_DEPTH
 ) -> Document:
-    """Parse YAML text into a Document. Never raises for bad input: problems are data."""
+    """Parse YAML text into a Document. Never raises for bad input: problems are data.
+
+    libyaml 0.2.6 (PyYAML 6.0.4's wheels) stops at 1,000 levels of its own, and in a flow
+    sequence its scanner looks that far ahead before llmward sees one event. So that the finding
+    is the same whichever limit fires first, such a file is read again with PyYAML's pure-Python
+    parser, which streams events and lets llmward's own, lower limit fire where it is crossed.
+    """
+    document, nesting_error = _load(path, text, max_nodes, max_depth, _Loader)
+    if nesting_error and _Loader is not yaml.SafeLoader:
+        document, nesting_error = _load(path, text, max_nodes, max_depth, yaml.SafeLoader)
+    return document
+
+
+def _load(
+    path: str, text: str, max_nodes: int, max_depth: int, loader: Any
+) -> tuple[Document, bool]:
+    """The Document, and whether the parser itself refused the nesting depth."""
     builder = _Builder(path, text, max_nodes, max_depth)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=loader):
             builder.feed(event)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = _in_text(text, mark.line, mark.column) if mark is not None else (1, 1)
-        message = _syntax_message(err)
-        return _failed(
-            path,
-            text,
-            builder,
-            Problem("syntax", message or "invalid YAML", Span(line, col, line, col + 1)),
-        )
+        span = Span(line, col, line, col + 1)
+        if _NESTING_ERROR in (err.problem or ""):
+            depth = Problem("depth-limit", f"nesting deeper than {max_depth} levels", span)
+            return _failed(path, text, builder, depth), True
+        message = _syntax_message(err) or "invalid YAML"
+        return _failed(path, text, builder, Problem("syntax", message, span)), False
     except yaml.YAMLError as err:
-        return _failed(path, text, builder, Problem("syntax", str(err), Span(1, 1, 1, 1)))
+        return _failed(path, text, builder, Problem("syntax", str(err), Span(1, 1, 1, 1))), False
     except _Abort as abort:
-        return _failed(path, text, builder, abort.problem)
-    return builder.finish()
+        return _failed(path, text, builder, abort.problem), False
+    return builder.finish(), False
+
+
+# libyaml's message when a document nests deeper than its own limit (1,000 levels since 0.2.6).
+_NESTING_ERROR = "maximum nesting depth"
 
 
 def _in_text(text: str, line: int, column: int) -> tuple[int, int]:
