@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import ROOT, git, make_repo
+from conftest import ROOT, HookRepo, git, make_repo
 from llmward.cli import main
 
 REPORT_SCHEMA = json.loads((ROOT / "src/llmward/schemas/report.schema.json").read_text())
@@ -154,10 +154,9 @@ def test_outside_a_repository_exits_2(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.slow
-def test_risk_hook_informs_at_pre_commit_and_fails_at_the_configured_tier(tmp_path: Path) -> None:
-    from test_precommit import hook_repo_snapshot, pre_commit
-
-    hook_repo = hook_repo_snapshot(tmp_path / "hook")
+def test_risk_hook_informs_at_pre_commit_and_fails_at_the_configured_tier(
+    tmp_path: Path, hook_repo: HookRepo
+) -> None:
     repo = make_repo(
         tmp_path / "repo",
         {
@@ -170,9 +169,7 @@ def test_risk_hook_informs_at_pre_commit_and_fails_at_the_configured_tier(tmp_pa
     git(repo, "add", "-A")
 
     def try_repo() -> subprocess.CompletedProcess[str]:
-        return pre_commit(
-            repo, tmp_path / "pc-home", "try-repo", str(hook_repo), "llmward-risk", "--verbose"
-        )
+        return hook_repo.run(repo, "llmward-risk", "--verbose")
 
     informed = try_repo()
     assert informed.returncode == 0, informed.stdout + informed.stderr

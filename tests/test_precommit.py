@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import GIT_ENV, ROOT, git, make_repo
+from conftest import HookRepo, git, make_repo
 
 pytestmark = pytest.mark.slow
 
@@ -38,46 +34,12 @@ messages:
 BAD_PROMPT = GOOD_PROMPT.replace("model: support-default", "model: support-defualt")
 
 
-def hook_repo_snapshot(snapshot: Path) -> Path:
-    """A committed snapshot of this project: what `rev:` would point at."""
-    for name in ("src", "policies"):
-        shutil.copytree(
-            ROOT / name, snapshot / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-        )
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
-        shutil.copy2(ROOT / name, snapshot / name)
-    make_repo(snapshot, {})
-    git(snapshot, "add", "-A")
-    git(snapshot, "commit", "-q", "-m", "snapshot")
-    return snapshot
-
-
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return hook_repo_snapshot(tmp_path_factory.mktemp("llmward-hook"))
-
-
-def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
-    env.pop("GIT_CONFIG_GLOBAL", None)  # pre-commit's own git calls need a usable identity file
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-
-
-def test_hook_fails_on_staged_bad_prompt_then_passes(tmp_path: Path, hook_repo: Path) -> None:
+def test_hook_fails_on_staged_bad_prompt_then_passes(tmp_path: Path, hook_repo: HookRepo) -> None:
     repo = make_repo(tmp_path / "repo", {"models.yaml": MODELS})
     (repo / "prompts").mkdir()
     (repo / "prompts/triage.prompt.yaml").write_text(BAD_PROMPT)
     git(repo, "add", "prompts/triage.prompt.yaml")
-    home = hook_repo.parent / "pre-commit-home"  # shared: the hook's venv is built once
-    failed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    failed = hook_repo.run(repo, "llmward-lint", "--verbose")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "llmward lint" in failed.stdout and "Failed" in failed.stdout
     assert (
@@ -85,37 +47,34 @@ def test_hook_fails_on_staged_bad_prompt_then_passes(tmp_path: Path, hook_repo: 
     ), failed.stdout
     (repo / "prompts/triage.prompt.yaml").write_text(GOOD_PROMPT)
     git(repo, "add", "prompts/triage.prompt.yaml")
-    passed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    passed = hook_repo.run(repo, "llmward-lint", "--verbose")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
 
 
 def test_hook_resolves_references_against_the_whole_repository(
-    tmp_path: Path, hook_repo: Path
+    tmp_path: Path, hook_repo: HookRepo
 ) -> None:
     """Only the prompt is staged, yet its model pin (committed earlier) is found."""
     repo = make_repo(tmp_path / "repo", {"models.yaml": MODELS})
     (repo / "triage.prompt.yaml").write_text(GOOD_PROMPT)
     git(repo, "add", "triage.prompt.yaml")
-    result = pre_commit(
-        repo, hook_repo.parent / "pre-commit-home", "try-repo", str(hook_repo), "llmward-lint"
-    )
+    result = hook_repo.run(repo, "llmward-lint")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_hook_skips_files_that_are_not_artifacts(tmp_path: Path, hook_repo: Path) -> None:
+def test_hook_skips_files_that_are_not_artifacts(tmp_path: Path, hook_repo: HookRepo) -> None:
     repo = make_repo(tmp_path / "repo", {"notes.txt": "a\n"})
     (repo / "notes.txt").write_text("b\n")
     git(repo, "add", "notes.txt")
-    home = hook_repo.parent / "pre-commit-home"
-    result = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint")
+    result = hook_repo.run(repo, "llmward-lint")
     assert result.returncode == 0
     assert "(no files to check)Skipped" in result.stdout
     # a YAML file in no format llmward reads is handed to the hook, which passes it in silence,
     # broken YAML and all: it is not an artifact
     (repo / "deploy.yaml").write_text("kind: Deployment\nspec: [1\n")
     git(repo, "add", "deploy.yaml")
-    result = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    result = hook_repo.run(repo, "llmward-lint", "--verbose")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout and "GOV001" not in result.stdout
 
@@ -139,15 +98,14 @@ model_list:
 """
 
 
-def test_hook_checks_files_in_other_tools_formats(tmp_path: Path, hook_repo: Path) -> None:
+def test_hook_checks_files_in_other_tools_formats(tmp_path: Path, hook_repo: HookRepo) -> None:
     """A staged Prompty file and a LiteLLM config: the hook reads both where they are."""
     repo = make_repo(tmp_path / "repo", {"README.md": "x\n"})
     (repo / "prompts").mkdir()
     (repo / "prompts/answer.prompty").write_text(PROMPTY)
     (repo / "proxy.yaml").write_text(PROXY)
     git(repo, "add", "prompts/answer.prompty", "proxy.yaml")
-    home = hook_repo.parent / "pre-commit-home"
-    failed = pre_commit(repo, home, "try-repo", str(hook_repo), "llmward-lint", "--verbose")
+    failed = hook_repo.run(repo, "llmward-lint", "--verbose")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "prompts/answer.prompty:4:7: PIN001 [high]" in failed.stdout, failed.stdout
     assert "proxy.yaml:4:14: PIN016 [high]" in failed.stdout, failed.stdout
